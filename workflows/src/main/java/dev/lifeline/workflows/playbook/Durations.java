@@ -8,11 +8,11 @@ import java.util.regex.Pattern;
 
 /**
  * Parses the durations people type into playbook inputs: ISO-8601 ({@code PT30M}, {@code P1D}) or
- * shorthand ({@code 90s}, {@code 45m}, {@code 4h}, {@code 2d}, {@code 1h30m}).
+ * shorthand ({@code 250ms}, {@code 90s}, {@code 45m}, {@code 4h}, {@code 2d}, {@code 1h30m}).
  */
 public final class Durations {
   private static final Pattern SHORTHAND =
-      Pattern.compile("(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
+      Pattern.compile("(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)s)?(?:(\\d+)ms)?");
 
   private Durations() {}
 
@@ -51,6 +51,9 @@ public final class Durations {
     }
     if (m.group(4) != null) {
       d = d.plusSeconds(Long.parseLong(m.group(4)));
+    }
+    if (m.group(5) != null) {
+      d = d.plusMillis(Long.parseLong(m.group(5)));
     }
     return d;
   }

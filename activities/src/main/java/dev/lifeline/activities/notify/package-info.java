@@ -1,0 +1,2 @@
+/** Delivers playbook notifications: the worker log always, a chat webhook when configured. */
+package dev.lifeline.activities.notify;
