@@ -462,8 +462,8 @@ public final class KvApi {
       JsonNode values = r == null ? null : r.get("values");
       if (values != null && values.isObject()) {
         values
-            .fields()
-            .forEachRemaining(
+            .properties()
+            .forEach(
                 e -> {
                   JsonNode v = e.getValue();
                   if (v == null || v.isNull()) {
