@@ -364,7 +364,7 @@ public final class D1Api {
               false);
         }
         if (code != 200 && code != 206) {
-          throw downloadFailure(code, where, attempt < maxAttempts);
+          throw downloadFailure(code, where);
         }
         long skip = 0;
         long expectedEnd;
@@ -422,7 +422,7 @@ public final class D1Api {
     }
   }
 
-  private static CloudflareApiException downloadFailure(int code, String where, boolean canRetry) {
+  private static CloudflareApiException downloadFailure(int code, String where) {
     if (code == 401 || code == 403) {
       return new CloudflareAuthException(
           "Signed URL refused (it is valid for about an hour); start a new export", code, List.of(),

@@ -454,18 +454,16 @@ public final class S3ObjectStore implements ObjectStore {
           try (InputStream in = get(key, "bytes=" + position + "-", quote(info.etag()))) {
             int n;
             while ((n = in.read(buf)) != -1) {
-              out.write(buf, 0, n);
+              writeLocal(out, buf, n, target);
               position += n;
             }
             if (position < info.size()) {
               throw new IOException("stream ended at " + position + " of " + info.size());
             }
           } catch (IOException | ObjectStoreException e) {
+            // Only read-side failures get here: local write failures are unchecked (no resume).
             if (e instanceof ObjectStoreException ose && !ose.retryable()) {
               throw ose;
-            }
-            if (e instanceof IOException && !isReadFailure((IOException) e)) {
-              throw new UncheckedIOException("writing " + target + " failed", (IOException) e);
             }
             if (attempt >= options.transferAttempts()) {
               throw new ObjectStoreException(
@@ -482,10 +480,13 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
-  /** Write failures on the local file are not worth a resume; everything else is a read. */
-  private static boolean isReadFailure(IOException e) {
-    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-    return !(m.contains("no space") || m.contains("read-only") || m.contains("disk quota"));
+  /** A local write failure (disk full) is not a dropped connection: never resume after it. */
+  private static void writeLocal(OutputStream out, byte[] buf, int n, Path target) {
+    try {
+      out.write(buf, 0, n);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing " + target + " failed", e);
+    }
   }
 
   // ---------------------------------------------------------------- metadata and listing
