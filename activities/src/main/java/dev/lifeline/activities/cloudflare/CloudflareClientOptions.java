@@ -1,5 +1,6 @@
 package dev.lifeline.activities.cloudflare;
 
+import dev.lifeline.activities.secrets.Secret;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;

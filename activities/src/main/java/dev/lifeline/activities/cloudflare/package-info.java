@@ -7,7 +7,7 @@
  * exceptions to Temporal failures for activity implementations.
  *
  * <p>Rules the whole package follows: the API token lives in a
- * {@link dev.lifeline.activities.cloudflare.Secret} and is sent only to the API base URL; every
+ * {@link dev.lifeline.activities.secrets.Secret} and is sent only to the API base URL; every
  * request spends the shared {@link dev.lifeline.activities.cloudflare.RequestBudget}; a request is
  * repeated by the client only when repeating it is harmless
  * ({@link dev.lifeline.activities.cloudflare.Idempotency}); lists, exports, imports and bulk

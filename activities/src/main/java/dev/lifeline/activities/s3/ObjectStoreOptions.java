@@ -1,6 +1,6 @@
 package dev.lifeline.activities.s3;
 
-import dev.lifeline.activities.cloudflare.Secret;
+import dev.lifeline.activities.secrets.Secret;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.lifeline.activities.cloudflare;
 
+import dev.lifeline.activities.secrets.Secret;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

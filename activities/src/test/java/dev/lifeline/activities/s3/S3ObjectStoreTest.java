@@ -1,5 +1,6 @@
 package dev.lifeline.activities.s3;
 
+import dev.lifeline.activities.secrets.Secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -272,7 +273,7 @@ class S3ObjectStoreTest {
     try (S3ObjectStore bad =
         S3ObjectStore.create(
             s3.options("backups").credentials(S3ProxyFixture.ACCESS_KEY,
-                dev.lifeline.activities.cloudflare.Secret.of("wrong-secret")).build())) {
+                dev.lifeline.activities.secrets.Secret.of("wrong-secret")).build())) {
       assertThatThrownBy(() -> bad.upload("x", new DeterministicStream(10, 1), null))
           .isInstanceOf(ObjectStoreException.class)
           .satisfies(e -> {

@@ -1,5 +1,7 @@
 package dev.lifeline.worker.config;
 
+import dev.lifeline.activities.secrets.Secret;
+import dev.lifeline.worker.logging.SecretMasker;
 import dev.lifeline.workflows.client.TemporalSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -134,7 +136,7 @@ public final class LifelineConfig {
       } else if (token.isPresent() && token.get().chars().anyMatch(Character::isWhitespace)) {
         problems.add("CLOUDFLARE_API_TOKEN contains white space; paste the token alone");
       }
-      cloudflareApiToken = Secret.of(token.orElse(null));
+      cloudflareApiToken = secret(token.orElse(null));
       backupBucket =
           matching("BACKUP_R2_BUCKET", production, BUCKET,
               "must be a bucket name: 3-63 lowercase letters, digits and hyphens");
@@ -152,14 +154,14 @@ public final class LifelineConfig {
                 + key.get().length() + " characters"
                 + (key.get().length() == 64 ? " with non-hex ones" : ""));
       }
-      backupEncryptionKey = Secret.of(key.map(k -> k.toLowerCase(Locale.ROOT)).orElse(null));
+      backupEncryptionKey = secret(key.map(k -> k.toLowerCase(Locale.ROOT)).orElse(null));
       d1DatabaseName = src.get("D1_DATABASE_NAME").orElse(null);
       d1DatabaseId =
           matching("D1_DATABASE_ID", false, UUID,
               "must be the database UUID shown by `wrangler d1 list`");
       r2Endpoint = url("R2_ENDPOINT", null);
       r2AccessKeyId = src.get("R2_ACCESS_KEY_ID").orElse(null);
-      r2SecretAccessKey = Secret.of(src.get("R2_SECRET_ACCESS_KEY").orElse(null));
+      r2SecretAccessKey = secret(src.get("R2_SECRET_ACCESS_KEY").orElse(null));
       if ((r2AccessKeyId == null) != (r2SecretAccessKey == null)) {
         problems.add(
             (r2AccessKeyId == null ? "R2_ACCESS_KEY_ID" : "R2_SECRET_ACCESS_KEY")
@@ -331,6 +333,15 @@ public final class LifelineConfig {
     m.put("LIFELINE_NOTIFY_WEBHOOK", notifyWebhook == null ? "(not set)" : "(set)");
     m.put("LIFELINE_SHUTDOWN_GRACE", shutdownGrace.toString());
     return m;
+  }
+
+  /** Wraps a secret setting and registers it with the log masker; null stays null. */
+  private static Secret secret(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    SecretMasker.register(value.strip());
+    return Secret.of(value);
   }
 
   private static String orUnset(String s) {

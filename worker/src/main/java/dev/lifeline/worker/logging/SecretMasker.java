@@ -22,7 +22,8 @@ public final class SecretMasker {
   private static final Pattern NAMED =
       Pattern.compile(
           "(?i)((?:api[_-]?token|api[_-]?key|access[_-]?token|secret(?:[_-]?access)?[_-]?key|"
-              + "secret|password|encryption[_-]?key|authorization|x-auth-key)\"?\\s*[=:]\\s*\"?)"
+              + "secret|password|encryption[_-]?key|authorization|x-auth-key)\"?\\s*[=:]\\s*\"?"
+              + "(?:bearer\\s+)?)"
               + "([^\\s\",;&]{4,})");
 
   private SecretMasker() {}

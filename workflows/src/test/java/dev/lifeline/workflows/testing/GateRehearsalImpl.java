@@ -20,7 +20,11 @@ public class GateRehearsalImpl extends AbstractPlaybook implements GateRehearsal
           ActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofMinutes(5))
               .setHeartbeatTimeout(Duration.ofSeconds(5))
-              .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(3).build())
+              .setRetryOptions(
+                  RetryOptions.newBuilder()
+                      .setMaximumAttempts(10)
+                      .setInitialInterval(Duration.ofMillis(500))
+                      .build())
               .build());
 
   /** Creates the runtime before any handler runs. */

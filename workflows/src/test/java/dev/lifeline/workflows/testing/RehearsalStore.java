@@ -60,7 +60,9 @@ public final class RehearsalStore implements RehearsalActivities {
         throw Activity.wrap(e);
       }
     }
-    return existing(target).size();
+    int rows = existing(target).size();
+    count(target, "inspect-finished");
+    return rows;
   }
 
   @Override

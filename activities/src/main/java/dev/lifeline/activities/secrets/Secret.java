@@ -1,4 +1,4 @@
-package dev.lifeline.activities.cloudflare;
+package dev.lifeline.activities.secrets;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

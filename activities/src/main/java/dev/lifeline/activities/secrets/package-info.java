@@ -1,0 +1,2 @@
+/** Credentials that must never be printed: API tokens, access keys, encryption keys. */
+package dev.lifeline.activities.secrets;

@@ -1,0 +1,130 @@
+package dev.lifeline.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lifeline.cli.ExitCodes;
+import dev.lifeline.cli.LifelineCommand;
+import dev.lifeline.cli.Session;
+import dev.lifeline.worker.LifelineWorker;
+import dev.lifeline.worker.dev.DevStack;
+import dev.lifeline.worker.dev.DevStackOptions;
+import dev.lifeline.workflows.catalog.PlaybookCatalog;
+import dev.lifeline.workflows.testing.GateRehearsalImpl;
+import dev.lifeline.workflows.testing.RehearsalStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The embedded dev stack in this JVM on an ephemeral port, driven by the real {@code lifeline}
+ * command line over a real gRPC connection: start a playbook, approve it, see it complete.
+ */
+class DevModeTest {
+  private static final RehearsalStore STORE = new RehearsalStore();
+  private static DevStack stack;
+
+  @BeforeAll
+  static void startStack() {
+    STORE.seed("orders", 3);
+    stack =
+        DevStack.start(
+            DevStackOptions.forTests(
+                new LifelineWorker.Extras(List.of(GateRehearsalImpl.class), List.of(STORE))));
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  private static Run lifeline(String... args) {
+    Map<String, String> env = new HashMap<>(stack.environment());
+    env.put("USER", "alice");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl =
+        Lifeline.commandLine(new LifelineCommand(env, Session::open, PlaybookCatalog.load()));
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return new Run(cl.execute(args), out.toString(), err.toString());
+  }
+
+  @Test
+  void aPlaybookStartedAndApprovedWithTheCliCompletes() {
+    assertThat(stack.temporalAddress()).startsWith("127.0.0.1:").doesNotEndWith(":7233");
+    assertThat(stack.connectionHelp()).contains("export TEMPORAL_ADDRESS=" + stack.temporalAddress());
+
+    Run start = lifeline("start", "rehearsal", "--set", "target=orders", "--id", "dev-orders",
+        "--set", "autoApprove=[\"finalize\"]");
+    assertThat(start.exit()).as(start.err()).isZero();
+
+    Run watch = lifeline("watch", "dev-orders", "--interval", "100ms");
+    assertThat(watch.exit()).as(watch.err()).isZero();
+    assertThat(watch.out()).contains("Awaiting approval of step 'apply'");
+
+    Run list = lifeline("list", "--awaiting-approval");
+    assertThat(list.out()).contains("dev-orders").contains("no visibility queries");
+
+    Run approve = lifeline("approve", "dev-orders", "--as", "bob");
+    assertThat(approve.exit()).as(approve.err()).isZero();
+    assertThat(approve.out()).contains("step 'apply' approved");
+
+    Run done = lifeline("watch", "dev-orders", "--interval", "100ms", "--through-approvals");
+    assertThat(done.exit()).as(done.err()).isEqualTo(ExitCodes.OK);
+    assertThat(done.out()).contains("COMPLETED: Rewrote 3 rows of orders and finalized it.");
+    assertThat(STORE.table("orders")).containsEntry(0, "rewritten-0").containsEntry(-1, "finalized");
+  }
+
+  @Test
+  void unreachableServerIsOneClearLine() {
+    StringWriter err = new StringWriter();
+    CommandLine cl =
+        Lifeline.commandLine(
+            new LifelineCommand(Map.of("TEMPORAL_ADDRESS", "127.0.0.1:1"), Session::open, PlaybookCatalog.load()));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setOut(new PrintWriter(new StringWriter(), true));
+    int code = cl.execute("status", "anything");
+    assertThat(code).isEqualTo(ExitCodes.FAILED);
+    assertThat(err.toString()).startsWith("lifeline: cannot reach Temporal at 127.0.0.1:1");
+  }
+
+  @Test
+  void workerCheckReportsEveryBadSettingOnOneLineEach() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    WorkerCommand worker = new WorkerCommand();
+    worker.env =
+        Map.of(
+            "BACKUP_ENCRYPTION_KEY", "abc123",
+            "CLOUDFLARE_ACCOUNT_ID", "not-an-account",
+            "TEMPORAL_ADDRESS", "nohost");
+    CommandLine cl = new CommandLine(worker);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute("--check");
+    assertThat(code).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString().lines().toList())
+        .containsExactlyInAnyOrder(
+            "lifeline: configuration: TEMPORAL_ADDRESS must be host:port, for example 127.0.0.1:7233"
+                + " or my-ns.a1b2c.tmprl.cloud:7233 (got \"nohost\")",
+            "lifeline: configuration: CLOUDFLARE_ACCOUNT_ID must be the 32-character lowercase hex"
+                + " account id from the Cloudflare dashboard (got \"not-an-account\")",
+            "lifeline: configuration: CLOUDFLARE_API_TOKEN is not set: create an API token with D1,"
+                + " Workers KV, Workers Scripts and R2 permissions and set it",
+            "lifeline: configuration: BACKUP_R2_BUCKET is not set; it must be a bucket name: 3-63"
+                + " lowercase letters, digits and hyphens",
+            "lifeline: configuration: BACKUP_ENCRYPTION_KEY must be 64 hexadecimal characters"
+                + " (openssl rand -hex 32); got 6 characters");
+    assertThat(err.toString()).doesNotContain("abc123").doesNotContain("Exception");
+  }
+}
