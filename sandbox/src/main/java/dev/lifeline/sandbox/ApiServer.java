@@ -147,7 +147,17 @@ final class ApiServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- dispatch
 
+    /** Thrown to make the JDK server close the connection mid-body (it does so for handler exceptions). */
+    static final class InjectedDrop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InjectedDrop(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private void serve(HttpExchange ex) throws IOException {
+        boolean dropped = false;
         try {
             String rawPath = ex.getRequestURI().getRawPath();
             Map<String, String> query = HttpExchangeIo.query(ex.getRequestURI().getRawQuery());
@@ -189,6 +199,9 @@ final class ApiServer implements AutoCloseable {
             Handler handler = resolve(req);
             Reply reply = handler.handle(req);
             send(ex, reply);
+        } catch (InjectedDrop e) {
+            dropped = true;
+            throw e;
         } catch (ApiException e) {
             sendError(ex, e);
         } catch (InterruptedException e) {
@@ -205,7 +218,9 @@ final class ApiServer implements AutoCloseable {
             runtime.log.warn("sandbox API request failed", e);
             sendError(ex, new ApiException(500, 10500, "Internal error: " + e));
         } finally {
-            ex.close();
+            if (!dropped) {
+                ex.close();
+            }
         }
     }
 
@@ -406,18 +421,12 @@ final class ApiServer implements AutoCloseable {
             }
             out.flush();
             if (left > 0) {
-                // Injected fault: the connection drops mid-body. Closing a fixed-length body early
-                // makes the JDK server abort the exchange and close the socket, so the client
-                // sees a truncated response.
-                runtime.log.debug("dropping download of {} after {} bytes (injected)", file, sent);
-            }
-        } finally {
-            try {
-                out.close();
-            } catch (IOException expected) {
-                // "insufficient bytes written": expected when the drop fault fired
+                // Injected fault: the connection drops mid-body. The JDK server closes the socket
+                // when a handler throws, so the client sees a truncated body.
+                throw new InjectedDrop("injected connection drop after " + sent + " bytes");
             }
         }
+        out.close();
     }
 
     static void sendS3Error(HttpExchange ex, int status, String code, String message) throws IOException {

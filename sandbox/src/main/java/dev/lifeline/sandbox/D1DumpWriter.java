@@ -193,39 +193,28 @@ final class D1DumpWriter {
         }
     }
 
-    /** SQLite shell's pre-unistr() {@code output_quoted_escaped_string}, as D1 uses it. */
+    /**
+     * The exporter's string literal: {@code ''} escaping, and CR/LF replaced by the literal
+     * placeholders {@code \n} / {@code \r} inside {@code replace(...)} calls. The placeholders are
+     * used even when the text already contains them (as wrangler 4.164's exporter does, see the
+     * fixture), which is a silent loss: {@code C:\new} plus a newline cannot be told apart from
+     * {@code C:} newline {@code ew} on re-import.
+     */
     static String quotedEscapedString(String value) {
         boolean hasNewline = value.indexOf('\n') >= 0;
         boolean hasCarriageReturn = value.indexOf('\r') >= 0;
         if (!hasNewline && !hasCarriageReturn) {
             return "'" + value.replace("'", "''") + "'";
         }
-        String nl = unusedString(value, "\\n", "\\012");
-        String cr = unusedString(value, "\\r", "\\015");
-        String escaped = value.replace("'", "''").replace("\n", nl).replace("\r", cr);
+        String escaped = value.replace("'", "''").replace("\n", "\\n").replace("\r", "\\r");
         String output = "'" + escaped + "'";
         if (hasCarriageReturn) {
-            output = "replace(" + output + ",'" + cr + "',char(13))";
+            output = "replace(" + output + ",'\\r',char(13))";
         }
         if (hasNewline) {
-            output = "replace(" + output + ",'" + nl + "',char(10))";
+            output = "replace(" + output + ",'\\n',char(10))";
         }
         return output;
-    }
-
-    private static String unusedString(String value, String primary, String secondary) {
-        if (!value.contains(primary)) {
-            return primary;
-        }
-        if (!value.contains(secondary)) {
-            return secondary;
-        }
-        int suffix = 0;
-        String candidate;
-        do {
-            candidate = "(" + primary + suffix++ + ")";
-        } while (value.contains(candidate));
-        return candidate;
     }
 
     static String escapeId(String id) {
