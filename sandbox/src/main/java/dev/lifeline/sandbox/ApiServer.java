@@ -121,7 +121,9 @@ final class ApiServer implements AutoCloseable {
         this.runtime = runtime;
         this.sandbox = sandbox;
         AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(4, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        // Core = max: with an unbounded queue a pool never grows past its core size, and export/import
+        // polls wait up to a second each, so a handful of threads would starve concurrent clients.
+        this.executor = new ThreadPoolExecutor(32, 32, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "sandbox-api-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -184,7 +186,7 @@ final class ApiServer implements AutoCloseable {
                                 .header("ratelimit-policy", "\"default\";q=1200;w=300"));
                         return;
                     case SERVER_ERROR:
-                        sendError(ex, new ApiException(rule.status, 10000 + rule.status % 1000 + 1000,
+                        sendError(ex, new ApiException(rule.status, 10000 + rule.status,
                                 "Internal server error (injected " + rule.status + ")"));
                         return;
                     case WAF:
