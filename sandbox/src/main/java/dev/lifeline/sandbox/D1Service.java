@@ -133,6 +133,26 @@ final class D1Service {
             db.tick();
         }
         abandonUnpolledExports();
+        forgetOldJobs();
+    }
+
+    /** Finished jobs and their dumps are kept as long as a signed URL to them can be valid. */
+    private void forgetOldJobs() {
+        Instant cutoff = runtime.now().minus(SignedUrls.VALIDITY);
+        jobs.entrySet().removeIf(e -> {
+            Job j = e.getValue();
+            if (j.finishedAt == null || !j.finishedAt.isBefore(cutoff)) {
+                return false;
+            }
+            if ("export".equals(j.type) && j.path != null) {
+                try {
+                    Files.deleteIfExists(j.path);
+                } catch (IOException ex) {
+                    runtime.log.debug("cannot delete expired export {}", j.path);
+                }
+            }
+            return true;
+        });
     }
 
     void closeAll() {
@@ -227,6 +247,7 @@ final class D1Service {
         volatile boolean cancelled;
         volatile Instant lastPolled;
         volatile boolean stalled;
+        volatile Instant finishedAt;
         D1DumpWriter.Options dumpOptions;
         String filename;
         Path path;
@@ -239,6 +260,7 @@ final class D1Service {
         }
 
         synchronized void finish(String newStatus) {
+            finishedAt = runtime.now();
             status = newStatus;
             notifyAll();
         }

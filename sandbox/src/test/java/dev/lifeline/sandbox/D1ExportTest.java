@@ -40,12 +40,6 @@ class D1ExportTest {
         sandbox.faults().clear();
     }
 
-    static String resource(String name) throws IOException {
-        try (InputStream in = D1ExportTest.class.getClassLoader().getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
     /** Creates a database and runs {@code sql} on its file directly (like `wrangler d1 execute --local`). */
     static String database(String name, String sql) throws Exception {
         SandboxAccount.D1Database db = sandbox.account().createD1Database(name);
@@ -59,40 +53,17 @@ class D1ExportTest {
         return db.uuid();
     }
 
-    /** Runs the whole polling protocol like wrangler and returns the final polling object. */
-    static JsonNode export(String dbId, Map<String, Object> dumpOptions, List<Integer> statuses) {
-        Map<String, Object> body = new HashMap<>();
-        body.put("output_format", "polling");
-        body.put("dump_options", dumpOptions);
-        Api.Response r = api.post(api.account("/d1/database/" + dbId + "/export"), body);
-        String at = r.result().get("at_bookmark").asText();
-        statuses.add(r.status());
-        for (int i = 0; i < 100 && r.result().get("status").asText().equals("active"); i++) {
-            body.put("current_bookmark", at);
-            r = api.post(api.account("/d1/database/" + dbId + "/export"), body);
-            statuses.add(r.status());
-            assertThat(r.result().get("at_bookmark").asText()).isEqualTo(at);
-        }
-        return r.result();
-    }
-
-    static String download(JsonNode polling) throws Exception {
-        HttpResponse<byte[]> r = Api.download(polling.get("result").get("signed_url").asText(), Map.of());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return new String(r.body(), StandardCharsets.UTF_8);
-    }
-
     @Test
     void exportMatchesWranglerFixtureByteForByte() throws Exception {
-        String id = database("monotask-fixture", resource("fixtures/d1-export-source.sql"));
+        String id = database("monotask-fixture", D1Protocols.resource("fixtures/d1-export-source.sql"));
         List<Integer> statuses = new ArrayList<>();
-        JsonNode done = export(id, Map.of("no_schema", false, "no_data", false, "tables", List.of()), statuses);
+        JsonNode done = D1Protocols.export(api, id, Map.of("no_schema", false, "no_data", false, "tables", List.of()), statuses);
         assertThat(statuses.get(0)).isEqualTo(202);
         assertThat(statuses.get(statuses.size() - 1)).isEqualTo(200);
         assertThat(done.get("status").asText()).isEqualTo("complete");
         assertThat(done.get("result").get("filename").asText()).endsWith(".sql");
-        String dump = download(done);
-        assertThat(dump).isEqualTo(resource("fixtures/d1-export-wrangler-4.164.sql"));
+        String dump = D1Protocols.download(done);
+        assertThat(dump).isEqualTo(D1Protocols.resource("fixtures/d1-export-wrangler-4.164.sql"));
         // The exporter's losses are reproduced, not repaired.
         assertThat(dump).contains("VALUES('max_int64',9223372036854776000);", "VALUES('unsafe_int',9007199254740992);",
                 ",1e+300,", "replace('path C:\\new\\nx','\\n',char(10))");
@@ -100,22 +71,22 @@ class D1ExportTest {
 
     @Test
     void dumpOptionsFilterSchemaDataAndTables() throws Exception {
-        String id = database("options-db", resource("fixtures/d1-export-source.sql"));
-        String noData = download(export(id, Map.of("no_data", true), new ArrayList<>()));
+        String id = database("options-db", D1Protocols.resource("fixtures/d1-export-source.sql"));
+        String noData = D1Protocols.download(D1Protocols.export(api, id, Map.of("no_data", true), new ArrayList<>()));
         assertThat(noData).contains("CREATE TABLE tasks(").doesNotContain("INSERT INTO");
-        String noSchema = download(export(id, Map.of("no_schema", true), new ArrayList<>()));
+        String noSchema = D1Protocols.download(D1Protocols.export(api, id, Map.of("no_schema", true), new ArrayList<>()));
         assertThat(noSchema).doesNotContain("CREATE TABLE", "CREATE INDEX", "DELETE FROM sqlite_sequence")
                 .contains("INSERT INTO \"tasks\"", "INSERT INTO \"sqlite_sequence\"");
-        String onlyCounters = download(export(id, Map.of("tables", List.of("counters")), new ArrayList<>()));
+        String onlyCounters = D1Protocols.download(D1Protocols.export(api, id, Map.of("tables", List.of("counters")), new ArrayList<>()));
         assertThat(onlyCounters.split("\n")).hasSize(6).contains("CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);");
     }
 
     @Test
     void signedUrlServesRangesAndRejectsTampering() throws Exception {
-        String id = database("range-db", resource("fixtures/d1-export-source.sql"));
-        JsonNode done = export(id, Map.of(), new ArrayList<>());
+        String id = database("range-db", D1Protocols.resource("fixtures/d1-export-source.sql"));
+        JsonNode done = D1Protocols.export(api, id, Map.of(), new ArrayList<>());
         String url = done.get("result").get("signed_url").asText();
-        String full = download(done);
+        String full = D1Protocols.download(done);
         HttpResponse<byte[]> part = Api.download(url, Map.of("Range", "bytes=10-29"));
         assertThat(part.statusCode()).isEqualTo(206);
         assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 10-29/" + full.getBytes(StandardCharsets.UTF_8).length);
@@ -129,7 +100,7 @@ class D1ExportTest {
     void fts5DatabasesCannotBeExportedEvenWithATableFilter() throws Exception {
         String id = database("fts-db", "CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);\n"
                 + "CREATE VIRTUAL TABLE notes_fts USING fts5(body);\nINSERT INTO notes(body) VALUES('hello')");
-        JsonNode done = export(id, Map.of("tables", List.of("notes")), new ArrayList<>());
+        JsonNode done = D1Protocols.export(api, id, Map.of("tables", List.of("notes")), new ArrayList<>());
         assertThat(done.get("status").asText()).isEqualTo("error");
         assertThat(done.get("error").asText()).isEqualTo("D1 Export error: cannot export databases with Virtual Tables (fts5)");
         // The failed export released the database.
@@ -165,8 +136,8 @@ class D1ExportTest {
 
     @Test
     void droppedDownloadTruncatesTheBodyAndARetryWithRangeResumes() throws Exception {
-        String id = database("drop-db", resource("fixtures/d1-export-source.sql"));
-        JsonNode done = export(id, Map.of(), new ArrayList<>());
+        String id = database("drop-db", D1Protocols.resource("fixtures/d1-export-source.sql"));
+        JsonNode done = D1Protocols.export(api, id, Map.of(), new ArrayList<>());
         String url = done.get("result").get("signed_url").asText();
         sandbox.faults().dropDownloads(1, 100);
         Throwable failure = null;
@@ -181,6 +152,6 @@ class D1ExportTest {
         assertThat(failure).isInstanceOf(IOException.class);
         HttpResponse<byte[]> rest = Api.download(url, Map.of("Range", "bytes=100-"));
         assertThat(rest.statusCode()).isEqualTo(206);
-        assertThat(rest.body()).hasSize(resource("fixtures/d1-export-wrangler-4.164.sql").getBytes(StandardCharsets.UTF_8).length - 100);
+        assertThat(rest.body()).hasSize(D1Protocols.resource("fixtures/d1-export-wrangler-4.164.sql").getBytes(StandardCharsets.UTF_8).length - 100);
     }
 }

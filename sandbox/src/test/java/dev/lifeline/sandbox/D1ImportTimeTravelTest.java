@@ -42,30 +42,6 @@ class D1ImportTimeTravelTest {
         return sql(db, "SELECT count(*) AS n FROM " + table).result().get(0).get("results").get(0).get("n").asLong();
     }
 
-    static String md5(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
-    }
-
-    /** init → upload → ingest → poll, as wrangler does; returns the final polling object. */
-    static JsonNode importSql(String db, String sql) throws Exception {
-        byte[] file = sql.getBytes(StandardCharsets.UTF_8);
-        String etag = md5(file);
-        Api.Response init = api.post(api.account("/d1/database/" + db + "/import"), Map.of("action", "init", "etag", etag));
-        JsonNode r = init.result();
-        if (r.has("upload_url")) {
-            HttpResponse<byte[]> up = Api.upload(r.get("upload_url").asText(), file);
-            assertThat(up.statusCode()).isEqualTo(200);
-            assertThat(up.headers().firstValue("ETag")).hasValue("\"" + etag + "\"");
-            r = api.post(api.account("/d1/database/" + db + "/import"),
-                    Map.of("action", "ingest", "etag", etag, "filename", r.get("filename").asText())).result();
-        }
-        for (int i = 0; i < 100 && r.get("status").asText().equals("active"); i++) {
-            r = api.post(api.account("/d1/database/" + db + "/import"),
-                    Map.of("action", "poll", "current_bookmark", r.get("at_bookmark").asText())).result();
-        }
-        return r;
-    }
-
     @Test
     void importRunsTheFileInOneTransactionAndReusesUploads() throws Exception {
         String db = newDb("import-ok");
@@ -73,7 +49,7 @@ class D1ImportTimeTravelTest {
                 + "INSERT INTO t VALUES(1, 'a;b');\n-- comment; with semicolon\n"
                 + "CREATE TRIGGER t_upd AFTER UPDATE ON t BEGIN UPDATE t SET v = CASE WHEN new.v = 'x' THEN 'y' ELSE new.v END WHERE id = new.id; END;\n"
                 + "INSERT INTO t VALUES(2, 'it''s');";
-        JsonNode done = importSql(db, file);
+        JsonNode done = D1Protocols.importSql(api, db, file);
         assertThat(done.get("status").asText()).isEqualTo("complete");
         assertThat(done.get("result").get("num_queries").asInt()).isEqualTo(4);
         assertThat(done.get("result").get("final_bookmark").asText()).matches("[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}");
@@ -82,7 +58,7 @@ class D1ImportTimeTravelTest {
         // Same file again: init skips the upload and starts the import at once (which now fails:
         // the table exists), and the failure leaves the database as it was.
         Api.Response init = api.post(api.account("/d1/database/" + db + "/import"),
-                Map.of("action", "init", "etag", md5(file.getBytes(StandardCharsets.UTF_8))));
+                Map.of("action", "init", "etag", D1Protocols.md5(file.getBytes(StandardCharsets.UTF_8))));
         assertThat(init.result().has("upload_url")).isFalse();
         assertThat(init.result().get("type").asText()).isEqualTo("import");
         JsonNode again = init.result();
@@ -99,7 +75,7 @@ class D1ImportTimeTravelTest {
     void failedImportLeavesTheDatabaseUnchanged() throws Exception {
         String db = newDb("import-atomic");
         sql(db, "CREATE TABLE t(id INTEGER PRIMARY KEY)");
-        JsonNode failed = importSql(db, "INSERT INTO t VALUES(1);\nINSERT INTO t VALUES(2);\nINSERT INTO t VALUES(1);");
+        JsonNode failed = D1Protocols.importSql(api, db, "INSERT INTO t VALUES(1);\nINSERT INTO t VALUES(2);\nINSERT INTO t VALUES(1);");
         assertThat(failed.get("status").asText()).isEqualTo("error");
         assertThat(failed.get("error").asText()).contains("UNIQUE constraint failed: t.id");
         assertThat(failed.get("errors").get(0).asText()).isEqualTo(failed.get("error").asText());
@@ -109,21 +85,21 @@ class D1ImportTimeTravelTest {
     @Test
     void importRefusesTransactionsBinaryFilesAndBadUploads() throws Exception {
         String db = newDb("import-refusals");
-        JsonNode tx = importSql(db, "BEGIN TRANSACTION;\nCREATE TABLE x(a);\nCOMMIT;");
+        JsonNode tx = D1Protocols.importSql(api, db, "BEGIN TRANSACTION;\nCREATE TABLE x(a);\nCOMMIT;");
         assertThat(tx.get("status").asText()).isEqualTo("error");
         assertThat(tx.get("error").asText()).contains("BEGIN TRANSACTION");
         assertThat(count(db, "sqlite_schema")).isZero();
 
-        JsonNode binary = importSql(db, "SQLite format 3\0garbage");
+        JsonNode binary = D1Protocols.importSql(api, db, "SQLite format 3\0garbage");
         assertThat(binary.get("error").asText()).contains("binary SQLite database");
 
         byte[] file = "CREATE TABLE y(a);".getBytes(StandardCharsets.UTF_8);
-        JsonNode init = api.post(api.account("/d1/database/" + db + "/import"), Map.of("action", "init", "etag", md5(file))).result();
+        JsonNode init = api.post(api.account("/d1/database/" + db + "/import"), Map.of("action", "init", "etag", D1Protocols.md5(file))).result();
         HttpResponse<byte[]> wrong = Api.upload(init.get("upload_url").asText(), "something else".getBytes(StandardCharsets.UTF_8));
         assertThat(wrong.statusCode()).isEqualTo(400);
         assertThat(new String(wrong.body(), StandardCharsets.UTF_8)).contains("BadDigest");
         Api.Response ingest = api.post(api.account("/d1/database/" + db + "/import"),
-                Map.of("action", "ingest", "etag", md5(file), "filename", init.get("filename").asText()));
+                Map.of("action", "ingest", "etag", D1Protocols.md5(file), "filename", init.get("filename").asText()));
         assertThat(ingest.status()).isEqualTo(400);
     }
 
