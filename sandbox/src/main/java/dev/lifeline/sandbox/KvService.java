@@ -246,15 +246,19 @@ final class KvService {
             writes.add(new Object[] {key.asText(), bytes, metadata, effective});
         }
         ArrayNode unsuccessful = Json.array();
-        int ok = 0;
-        for (Object[] w : writes) {
-            if (runtime.faults.kvBulkFails((String) w[0])) {
-                unsuccessful.add((String) w[0]);
-                continue;
+        // One bookkeeping transaction per request: 10,000 single-row commits would be slow.
+        int ok = runtime.store.inTransaction(s -> {
+            int n = 0;
+            for (Object[] w : writes) {
+                if (runtime.faults.kvBulkFails((String) w[0])) {
+                    unsuccessful.add((String) w[0]);
+                    continue;
+                }
+                store(ns, (String) w[0], (byte[]) w[1], (String) w[2], (Long) w[3]);
+                n++;
             }
-            store(ns, (String) w[0], (byte[]) w[1], (String) w[2], (Long) w[3]);
-            ok++;
-        }
+            return n;
+        });
         return bulkResult(ok, unsuccessful);
     }
 
@@ -265,20 +269,27 @@ final class KvService {
         if (body.size() > BULK_MAX) {
             throw new ApiException(413, 10012, "Too many bulk operations: at most " + BULK_MAX + " keys per request");
         }
-        ArrayNode unsuccessful = Json.array();
-        int ok = 0;
+        List<String> keys = new ArrayList<>();
         for (JsonNode k : body) {
             String key = k.isTextual() ? k.asText() : k.path("name").asText(null);
             if (key == null) {
-                throw ApiException.badRequest(10001, "each item must be a key name");
+                throw ApiException.badRequest(10001, "each item must be a key name (or {name})");
             }
-            if (runtime.faults.kvBulkFails(key)) {
-                unsuccessful.add(key);
-                continue;
-            }
-            delete(ns, key);
-            ok++;
+            keys.add(key);
         }
+        ArrayNode unsuccessful = Json.array();
+        int ok = runtime.store.inTransaction(s -> {
+            int n = 0;
+            for (String key : keys) {
+                if (runtime.faults.kvBulkFails(key)) {
+                    unsuccessful.add(key);
+                    continue;
+                }
+                delete(ns, key);
+                n++;
+            }
+            return n;
+        });
         return bulkResult(ok, unsuccessful);
     }
 

@@ -1,6 +1,9 @@
 package dev.lifeline.sandbox;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -8,14 +11,16 @@ import java.util.concurrent.CountDownLatch;
  * Starts a sandbox with the sample MonoTask account and prints its environment, for manual use:
  * {@code java -cp ... dev.lifeline.sandbox.SandboxMain [data-dir] [tasks] [seed]}. Ports are
  * ephemeral unless {@code SANDBOX_API_PORT} / {@code SANDBOX_S3_PORT} are set. Runs until killed.
- * A data directory that already holds the account is reused as it is.
+ * A data directory that already holds the account is reused as it is. The environment is also
+ * written to {@code sandbox.env} in the data directory (owner-readable only), so scripts can
+ * source it even when logging shares standard output.
  */
 public final class SandboxMain {
     private SandboxMain() {
     }
 
     /** Entry point. */
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws InterruptedException, IOException {
         SandboxOptions.Builder options = SandboxOptions.builder();
         if (args.length > 0) {
             options.dataDirectory(Path.of(args[0]));
@@ -36,9 +41,18 @@ public final class SandboxMain {
             MonoTaskAccount.create(sandbox, MonoTaskAccount.Options.tasks(tasks, seed));
         }
         // Printing the environment is the point of this command: it is for a developer's shell.
+        StringBuilder env = new StringBuilder();
         for (Map.Entry<String, String> e : sandbox.environment().entrySet()) {
-            System.out.println("export " + e.getKey() + "='" + e.getValue() + "'");
+            env.append("export ").append(e.getKey()).append("='").append(e.getValue()).append("'\n");
         }
+        Path file = sandbox.dataDirectory().resolve("sandbox.env");
+        Files.writeString(file, env);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX filesystem: the file keeps the directory's default permissions.
+        }
+        System.out.print(env);
         System.out.flush();
         new CountDownLatch(1).await();
     }
