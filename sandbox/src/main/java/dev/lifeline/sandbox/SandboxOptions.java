@@ -77,8 +77,11 @@ public final class SandboxOptions {
 
     /**
      * The minimum age of a database's newest restore point before the sandbox records another one
-     * automatically. Zero (the default) records one before every API request that follows a change,
-     * which makes Time Travel exact at the cost of one file copy per such request.
+     * automatically. Restore points are recorded when a database changed: before the next API
+     * request on it, and by a background check every quarter second (which also catches direct
+     * writes to the file). Zero (the default) makes Time Travel exact to the last change, at the
+     * cost of one full copy of the database file per change; sandboxes holding large databases
+     * that take many small writes (benchmarks) should set an interval.
      */
     public Duration timeTravelSnapshotInterval() {
         return timeTravelSnapshotInterval;
