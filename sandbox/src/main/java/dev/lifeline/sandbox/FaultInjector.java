@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  *
  * <p>Rules match a route pattern: an optional HTTP method, then a path below {@code /client/v4}
  * where {@code *} matches one path segment and {@code **} any number, e.g.
- * {@code "POST /accounts/*&#47;d1/database/*&#47;export"} or {@code "/accounts/**"}. A rule applies
+ * <code>"POST /accounts/*&#47;d1/database/*&#47;export"</code> or <code>"/accounts/**"</code>. A rule applies
  * a given number of times ({@code times}) or, with {@link #UNTIL_CLEARED}, until {@link #clear()}.
  * The first matching rule with applications left wins. It can also count requests per route.
  *
