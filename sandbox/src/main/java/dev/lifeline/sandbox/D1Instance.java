@@ -190,6 +190,12 @@ final class D1Instance {
             }
             if (changed) {
                 lastChangeAt = runtime.now();
+                // Record the new state right away (interval permitting), so a later write that
+                // bypasses the API (seeding, corruption, a test) cannot erase it from history.
+                Point last = latestPoint();
+                if (last == null || !runtime.now().isBefore(last.at().plus(runtime.options.timeTravelSnapshotInterval()))) {
+                    capture(lastChangeAt);
+                }
             }
             long size = fileSize();
             for (JsonNode r : out) {

@@ -77,9 +77,9 @@ public final class SandboxOptions {
 
     /**
      * The minimum age of a database's newest restore point before the sandbox records another one
-     * automatically. Restore points are recorded when a database changed: before the next API
-     * request on it, and by a background check every quarter second (which also catches direct
-     * writes to the file). Zero (the default) makes Time Travel exact to the last change, at the
+     * automatically. Restore points are recorded when a database changed: right after an API
+     * write, before the next API request, and by a background check every quarter second (which
+     * catches direct writes to the file). Zero (the default) makes Time Travel exact for API writes, at the
      * cost of one full copy of the database file per change; sandboxes holding large databases
      * that take many small writes (benchmarks) should set an interval.
      */

@@ -153,4 +153,26 @@ class D1ExportTest {
         assertThat(rest.statusCode()).isEqualTo(206);
         assertThat(rest.body()).hasSize(D1Protocols.resource("fixtures/d1-export-wrangler-4.164.sql").getBytes(StandardCharsets.UTF_8).length - 100);
     }
+
+    @Test
+    void quotedNamesSchemaObjectsAndInternalTablesFollowTheExporter() throws Exception {
+        String id = database("schema-db", "CREATE TABLE \"Quoted Table\"(a INTEGER PRIMARY KEY AUTOINCREMENT, b BLOB);\n"
+                + "CREATE TABLE _cf_KV(key TEXT PRIMARY KEY, value BLOB);\n"
+                + "INSERT INTO _cf_KV VALUES('internal', x'00');\n"
+                + "INSERT INTO \"Quoted Table\"(b) VALUES(x'0aff'), (NULL);\n"
+                + "CREATE VIEW v AS SELECT a FROM \"Quoted Table\";\n"
+                + "CREATE TRIGGER trg AFTER INSERT ON \"Quoted Table\" BEGIN SELECT 1; END;\n"
+                + "CREATE INDEX idx_b ON \"Quoted Table\"(b)");
+        String dump = D1Protocols.download(D1Protocols.export(api, id, Map.of(), new ArrayList<>()));
+        assertThat(dump.split("\n")).containsExactly(
+                "PRAGMA defer_foreign_keys=TRUE;",
+                "CREATE TABLE IF NOT EXISTS \"Quoted Table\"(a INTEGER PRIMARY KEY AUTOINCREMENT, b BLOB);",
+                "INSERT INTO \"Quoted Table\" (\"a\",\"b\") VALUES(1,X'0aff');",
+                "INSERT INTO \"Quoted Table\" (\"a\",\"b\") VALUES(2,NULL);",
+                "DELETE FROM sqlite_sequence;",
+                "INSERT INTO \"sqlite_sequence\" (\"name\",\"seq\") VALUES('Quoted Table',2);",
+                "CREATE INDEX idx_b ON \"Quoted Table\"(b);",
+                "CREATE TRIGGER trg AFTER INSERT ON \"Quoted Table\" BEGIN SELECT 1; END;",
+                "CREATE VIEW v AS SELECT a FROM \"Quoted Table\";");
+    }
 }

@@ -161,4 +161,55 @@ class D1ImportTimeTravelTest {
         assertThat(api.post(api.account("/d1/database/" + db + "/time_travel/restore?bookmark=" + current), null).status())
                 .isEqualTo(200);
     }
+
+    @Test
+    void directWritesToTheFileArePickedUpByTimeTravel() throws Exception {
+        String db = newDb("tt-direct");
+        sql(db, "CREATE TABLE t(v TEXT)");
+        sql(db, "INSERT INTO t VALUES('clean')");
+        clock.advance(Duration.ofMinutes(1));
+        Instant beforeDamage = clock.instant();
+        clock.advance(Duration.ofMinutes(1));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + sandbox.account().d1DatabaseFile(db));
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("UPDATE t SET v = 'damaged'");
+        }
+        Thread.sleep(700); // the background check records the changed file within a quarter second
+        clock.advance(Duration.ofMinutes(1));
+        Api.Response restore = api.post(api.account("/d1/database/" + db + "/time_travel/restore?timestamp="
+                + Api.enc(beforeDamage.toString())), null);
+        assertThat(restore.status()).isEqualTo(200);
+        assertThat(sql(db, "SELECT v FROM t").result().get(0).get("results").get(0).get("v").asText()).isEqualTo("clean");
+        api.post(api.account("/d1/database/" + db + "/time_travel/restore?bookmark="
+                + restore.result().get("previous_bookmark").asText()), null);
+        assertThat(sql(db, "SELECT v FROM t").result().get(0).get("results").get(0).get("v").asText()).isEqualTo("damaged");
+    }
+
+    @Test
+    void concurrentQueriesOnOneDatabaseAreSerialised() throws Exception {
+        String db = newDb("concurrent");
+        sql(db, "CREATE TABLE hits(id INTEGER PRIMARY KEY, thread INTEGER)");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            results.add(pool.submit(() -> {
+                int ok = 0;
+                for (int i = 0; i < 15; i++) {
+                    if (api.post(api.account("/d1/database/" + db + "/query"), Map.of("sql",
+                            "INSERT INTO hits(thread) VALUES(?)", "params", java.util.List.of(thread))).status() == 200) {
+                        ok++;
+                    }
+                }
+                return ok;
+            }));
+        }
+        int total = 0;
+        for (java.util.concurrent.Future<Integer> f : results) {
+            total += f.get();
+        }
+        pool.shutdown();
+        assertThat(total).isEqualTo(120);
+        assertThat(count(db, "hits")).isEqualTo(120);
+    }
 }
