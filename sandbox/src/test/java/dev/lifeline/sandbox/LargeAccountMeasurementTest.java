@@ -19,8 +19,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Opt-in measurement, not part of the normal run ({@code -Dsandbox.large=true}): seeds a million
- * tasks, exports them through the polling protocol and streams the dump, under the test JVM's 1 GB
- * heap, to show memory stays flat. Prints timings; asserts only counts.
+ * tasks, exports them through the polling protocol, streams the dump and imports it into a new
+ * database, under the test JVM's 1 GB heap, to show memory stays flat. Prints timings; asserts
+ * only counts.
  */
 @EnabledIfSystemProperty(named = "sandbox.large", matches = "true")
 class LargeAccountMeasurementTest {
@@ -58,6 +59,36 @@ class LargeAccountMeasurementTest {
                     (exported - seeded) / 1_000_000, (System.nanoTime() - exported) / 1_000_000, Files.size(out) >> 20, lines,
                     (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
             assertThat(lines).isGreaterThan(2_000_000);
+
+            // Import the dump into a fresh database through the upload/ingest/poll protocol.
+            String copy = api.post(api.account("/d1/database"), Map.of("name", "monotask-copy")).result().get("uuid").asText();
+            java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+            try (var in = Files.newInputStream(out)) {
+                byte[] buf = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    md5.update(buf, 0, n);
+                }
+            }
+            String etag = java.util.HexFormat.of().formatHex(md5.digest());
+            long importStart = System.nanoTime();
+            JsonNode init = api.post(api.account("/d1/database/" + copy + "/import"), Map.of("action", "init", "etag", etag)).result();
+            HttpResponse<String> up = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(init.get("upload_url").asText()))
+                    .PUT(HttpRequest.BodyPublishers.ofFile(out)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(up.statusCode()).isEqualTo(200);
+            JsonNode job = api.post(api.account("/d1/database/" + copy + "/import"),
+                    Map.of("action", "ingest", "etag", etag, "filename", init.get("filename").asText())).result();
+            while (job.get("status").asText().equals("active")) {
+                job = api.post(api.account("/d1/database/" + copy + "/import"),
+                        Map.of("action", "poll", "current_bookmark", job.get("at_bookmark").asText())).result();
+            }
+            assertThat(job.get("status").asText()).isEqualTo("complete");
+            System.out.printf("import %d ms (%d queries), heap used %d MB%n", (System.nanoTime() - importStart) / 1_000_000,
+                    job.get("result").get("num_queries").asLong(),
+                    (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+            JsonNode n = api.post(api.account("/d1/database/" + copy + "/query"), Map.of("sql", "SELECT count(*) AS n FROM tasks"))
+                    .result().get(0).get("results").get(0);
+            assertThat(n.get("n").asLong()).isEqualTo(1_000_000);
             Files.delete(out);
         }
     }
