@@ -53,8 +53,27 @@ public final class CloudflareSandbox implements AutoCloseable {
         this.d1 = new D1Service(runtime);
         this.kv = new KvService(runtime);
         this.workers = new WorkersService(runtime);
-        this.r2 = new R2Service(runtime, options.s3Port());
-        this.api = new ApiServer(runtime, this, options.apiPort());
+        R2Service startedR2 = null;
+        ApiServer startedApi;
+        try {
+            startedR2 = new R2Service(runtime, options.s3Port());
+            startedApi = new ApiServer(runtime, this, options.apiPort());
+        } catch (Exception e) {
+            // Do not leak a half-started sandbox: a taken port must not leave the S3 server running.
+            if (startedR2 != null) {
+                startedR2.close();
+            }
+            runtime.ticker.shutdownNow();
+            runtime.jobs.shutdownNow();
+            d1.closeAll();
+            store.close();
+            if (temporaryDataDir) {
+                deleteRecursively(dir);
+            }
+            throw e;
+        }
+        this.r2 = startedR2;
+        this.api = startedApi;
         runtime.publicOrigin = "http://127.0.0.1:" + api.port();
         this.account = new SandboxAccount(this);
         api.start();

@@ -70,4 +70,16 @@ class PersistenceTest {
             assertThat(dump).isEqualTo(D1Protocols.resource("fixtures/d1-export-wrangler-4.164.sql"));
         }
     }
+
+    @Test
+    void aTakenPortFailsTheStartCleanly() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> CloudflareSandbox.start(
+                    SandboxOptions.builder().apiPort(taken.getLocalPort()).build()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot start");
+        }
+        try (CloudflareSandbox s = CloudflareSandbox.start()) {
+            assertThat(new Api(s).get(new Api(s).account("/d1/database")).status()).isEqualTo(200);
+        }
+    }
 }
