@@ -5,10 +5,7 @@ import dev.lifeline.worker.dev.DevStack;
 import dev.lifeline.worker.dev.DevStackOptions;
 import dev.lifeline.worker.dev.LocalTemporalServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -17,16 +14,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lifeline dev}: the embedded dev stack — the Java Temporal test server on loopback and a
- * worker with every playbook — in this JVM, with no account. Prints how to connect and runs until
- * Ctrl-C.
+ * {@code lifeline dev}: the embedded dev stack — the Java Temporal test server on loopback, the
+ * sandbox Cloudflare account with the MonoTask sample data, and a worker with every playbook — in
+ * this JVM, with no account. Prints how to connect and runs until Ctrl-C.
  */
 @Command(
     name = "dev",
     mixinStandardHelpOptions = true,
     description = {
-      "Run everything locally in this JVM: the Java Temporal test server on 127.0.0.1 and a",
-      "worker. Prints the settings that point the CLI and other tools at it. Ctrl-C stops it."
+      "Run Temporal, a sandbox Cloudflare account and a worker locally in this JVM.",
+      "The Java Temporal test server on 127.0.0.1, the",
+      "sandbox Cloudflare account (D1 on real SQLite files, KV, Workers, R2 on a real S3 server)",
+      "seeded with the MonoTask sample data, and a worker. Prints the settings that point the CLI",
+      "and Cloudflare tools at it. Ctrl-C stops it."
     })
 final class DevCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -34,25 +34,32 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "7233", description = "Temporal port (default 7233; 0 picks a free port).")
   int port = DevStackOptions.DEFAULT_TEMPORAL_PORT;
 
-  @Option(names = "--env-file", paramLabel = "FILE", description = "Also write the settings as KEY=VALUE lines for scripts.")
+  @Option(names = "--env-file", paramLabel = "FILE", description = "Also write the settings (with the dev backup key) as KEY=VALUE lines for scripts.")
   Path envFile;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Keep the sandbox account here across runs (default: a temporary directory).")
+  Path dataDir;
+
+  @Option(names = "--size", defaultValue = "tiny", paramLabel = "SIZE", description = "Sample data: tiny (default), small, or a number of tasks.")
+  String size = "tiny";
 
   @Override
   public Integer call() throws InterruptedException {
+    DevStackOptions options =
+        DevStackOptions.defaults().withTemporalPort(port).withSample(SampleSize.parse(size));
+    if (dataDir != null) {
+      options = options.withDataDirectory(dataDir);
+    }
     DevStack stack;
     try {
-      stack = DevStack.start(DevStackOptions.defaults().withTemporalPort(port));
+      stack = DevStack.start(options);
     } catch (LocalTemporalServer.PortInUseException e) {
       spec.commandLine().getErr().println("lifeline: " + e.getMessage());
       return ExitCodes.FAILED;
     }
     if (envFile != null) {
       try {
-        StringBuilder b = new StringBuilder();
-        for (Map.Entry<String, String> e : stack.environment().entrySet()) {
-          b.append(e.getKey()).append('=').append(e.getValue()).append('\n');
-        }
-        Files.writeString(envFile, b.toString(), StandardCharsets.UTF_8);
+        EnvFiles.write(envFile, stack.environment());
       } catch (IOException e) {
         stack.close();
         spec.commandLine().getErr().println("lifeline: cannot write --env-file " + envFile + ": " + e.getMessage());

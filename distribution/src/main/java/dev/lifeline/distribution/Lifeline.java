@@ -11,7 +11,7 @@ import picocli.CommandLine;
  * JVM, {@code worker} and {@code dev}.
  */
 public final class Lifeline {
-  private static final Set<String> PROCESS_COMMANDS = Set.of("worker", "dev");
+  private static final Set<String> PROCESS_COMMANDS = Set.of("worker", "dev", "sandbox");
 
   private Lifeline() {}
 
@@ -20,6 +20,7 @@ public final class Lifeline {
     CommandLine cl = LifelineCommand.commandLine(root);
     cl.addSubcommand("worker", new WorkerCommand());
     cl.addSubcommand("dev", new DevCommand());
+    cl.addSubcommand("sandbox", new SandboxCommand());
     return cl;
   }
 

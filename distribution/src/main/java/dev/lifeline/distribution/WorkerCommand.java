@@ -26,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "worker",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a Lifeline worker against a Temporal server (TEMPORAL_ADDRESS etc.).",
+      "Run a Lifeline worker against a Temporal server.",
+      "Connects with TEMPORAL_ADDRESS etc.",
       "Requires CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID, BACKUP_R2_BUCKET, BACKUP_ENCRYPTION_KEY.",
       "Optional: SECONDARY_R2_BUCKET, D1_DATABASE_NAME, D1_DATABASE_ID, R2_ENDPOINT,",
       "R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, LIFELINE_NOTIFY_WEBHOOK, LIFELINE_SHUTDOWN_GRACE,",

@@ -62,7 +62,15 @@ class DevModeTest {
   @Test
   void aPlaybookStartedAndApprovedWithTheCliCompletes() {
     assertThat(stack.temporalAddress()).startsWith("127.0.0.1:").doesNotEndWith(":7233");
-    assertThat(stack.connectionHelp()).contains("export TEMPORAL_ADDRESS=" + stack.temporalAddress());
+    assertThat(stack.connectionHelp())
+        .contains("export TEMPORAL_ADDRESS='" + stack.temporalAddress() + "'")
+        .contains("export CLOUDFLARE_API_BASE_URL='" + stack.sandbox().apiBaseUrl() + "'")
+        .contains("export CLOUDFLARE_ACCOUNT_ID='" + stack.sandbox().accountId() + "'")
+        .contains("export R2_ENDPOINT='")
+        .doesNotContain(stack.environment().get("BACKUP_ENCRYPTION_KEY"));
+    assertThat(stack.environment().get("BACKUP_ENCRYPTION_KEY")).matches("[0-9a-f]{64}");
+    assertThat(stack.sandbox().account().findD1Database("monotask-production")).isPresent();
+    assertThat(stack.config().cloudflareApiBaseUrl()).isEqualTo(stack.sandbox().apiBaseUrl());
 
     Run start = lifeline("start", "rehearsal", "--set", "target=orders", "--id", "dev-orders",
         "--set", "autoApprove=[\"finalize\"]");

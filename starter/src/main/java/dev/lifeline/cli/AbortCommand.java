@@ -13,7 +13,8 @@ import picocli.CommandLine.ParentCommand;
     name = "abort",
     mixinStandardHelpOptions = true,
     description = {
-      "Abort a playbook. Before a destructive step it stops with nothing changed; after one it",
+      "Abort a playbook, undoing any destructive step already done.",
+      "Before a destructive step it stops with nothing changed; after one it",
       "runs the registered undo actions and reports what was undone. Exit 3 if refused."
     })
 final class AbortCommand implements Callable<Integer> {

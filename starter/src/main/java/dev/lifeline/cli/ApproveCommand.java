@@ -19,7 +19,8 @@ import picocli.CommandLine.ParentCommand;
     name = "approve",
     mixinStandardHelpOptions = true,
     description = {
-      "Approve a playbook's pending step. Shows the plan and its hash, then approves exactly that",
+      "Approve the pending step: shows the plan and approves exactly that plan.",
+      "Shows the plan and its hash, then approves exactly that",
       "plan (a plan that changed in the meantime is refused). Exit 3 with the reason if refused."
     })
 final class ApproveCommand implements Callable<Integer> {

@@ -28,7 +28,8 @@ import picocli.CommandLine.ParentCommand;
     name = "list",
     mixinStandardHelpOptions = true,
     description = {
-      "List playbook runs (running ones by default). On a real Temporal server this is a",
+      "List playbook runs (running ones by default).",
+      "On a real Temporal server this is a",
       "visibility query on the Lifeline search attributes; on the dev server, which has none,",
       "it lists open workflows and asks each playbook for its status (noted in the output)."
     })

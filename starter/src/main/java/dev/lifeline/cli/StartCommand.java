@@ -28,7 +28,8 @@ import picocli.CommandLine.ParentCommand;
     name = "start",
     mixinStandardHelpOptions = true,
     description = {
-      "Start a playbook. The input is a JSON object: from --input FILE, then --set KEY=VALUE",
+      "Start a playbook with a JSON input checked against its fields.",
+      "The input comes from --input FILE, then --set KEY=VALUE",
       "pairs (dotted keys nest: --set target.d1=monotask-production; values that parse as JSON",
       "are JSON: --set approvalsRequired=2 --set 'autoApprove=[\"restore\"]'). It is checked",
       "against the playbook's input fields before anything is sent."

@@ -14,7 +14,8 @@ import picocli.CommandLine.ParentCommand;
     name = "watch",
     mixinStandardHelpOptions = true,
     description = {
-      "Follow a playbook live: phase, steps, progress, approvals, escalations. Stops when it",
+      "Follow a playbook live until it finishes or waits for an approval.",
+      "Shows phase, steps, progress, approvals, escalations. Stops when it",
       "finishes or waits for an approval (exit 0; 4 if it was aborted or failed)."
     })
 final class WatchCommand implements Callable<Integer> {

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code CLOUDFLARE_API_BASE_URL}, {@code BACKUP_R2_BUCKET}, {@code SECONDARY_R2_BUCKET},
  * {@code BACKUP_ENCRYPTION_KEY} (64 hex characters), {@code D1_DATABASE_NAME},
  * {@code D1_DATABASE_ID}; the S3 side of R2 ({@code R2_ENDPOINT}, {@code R2_ACCESS_KEY_ID},
- * {@code R2_SECRET_ACCESS_KEY}, {@code BACKUP_S3_REGION}); and the worker's own
+ * {@code R2_SECRET_ACCESS_KEY}, {@code BACKUP_S3_REGION} or {@code AWS_REGION}); and the worker's own
  * ({@code LIFELINE_NOTIFY_WEBHOOK}, {@code LIFELINE_SHUTDOWN_GRACE}, {@code LIFELINE_LOG_FORMAT}).
  */
 public final class LifelineConfig {
@@ -168,7 +168,7 @@ public final class LifelineConfig {
                 + " is missing: R2 S3 credentials need both R2_ACCESS_KEY_ID and"
                 + " R2_SECRET_ACCESS_KEY (or neither, to use the standard AWS credential chain)");
       }
-      s3Region = src.get("BACKUP_S3_REGION").orElse("auto");
+      s3Region = src.get("BACKUP_S3_REGION").or(() -> src.get("AWS_REGION")).orElse("auto");
       notifyWebhook = url("LIFELINE_NOTIFY_WEBHOOK", null);
       shutdownGrace = duration("LIFELINE_SHUTDOWN_GRACE", Duration.ofSeconds(30));
       logFormat = src.get("LIFELINE_LOG_FORMAT").orElse("text").toLowerCase(Locale.ROOT);
