@@ -15,6 +15,14 @@ public interface PlaybookInput {
   /** The approval policy fields of the input (may be null or partly filled). */
   ApprovalPolicy approval();
 
+  /**
+   * Whether this playbook stops at approval gates. Playbooks without gates (backups) do not need
+   * {@link #initiatedBy()} for separation of duties.
+   */
+  default boolean hasApprovalGates() {
+    return true;
+  }
+
   /** A short label of what the playbook acts on, e.g. {@code d1:monotask-production}. */
   String targetLabel();
 

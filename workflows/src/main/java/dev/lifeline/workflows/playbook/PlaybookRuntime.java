@@ -185,7 +185,7 @@ public final class PlaybookRuntime {
     if (input == null) {
       problems.add("input", "is required (a JSON object with at least the target)");
     } else {
-      if (policy.initiatorBarred() && blank(input.initiatedBy())) {
+      if (input.hasApprovalGates() && policy.initiatorBarred() && blank(input.initiatedBy())) {
         problems.add(
             "initiatedBy",
             "is required while separationOfDuties is true (who started this playbook, so that"
