@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       ApproveCommand.class,
       AbortCommand.class,
       ListCommand.class,
+      SchedulesCommand.class,
       CommandLine.HelpCommand.class
     })
 public class LifelineCommand implements Runnable {

@@ -153,6 +153,16 @@ public final class Session implements AutoCloseable {
     };
   }
 
+  /** The gRPC status exception in {@code e}'s cause chain, or null. */
+  static StatusRuntimeException grpcCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException sre) {
+        return sre;
+      }
+    }
+    return null;
+  }
+
   static String rootMessage(Throwable e) {
     Throwable t = e;
     String msg = e.getMessage();

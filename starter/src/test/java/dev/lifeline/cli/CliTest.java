@@ -146,7 +146,7 @@ class CliTest {
 
     Run unknown = lifeline("start", "rehersal");
     assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
-    assertThat(unknown.err()).contains("unknown playbook 'rehersal'; known: rehearsal");
+    assertThat(unknown.err()).contains("unknown playbook 'rehersal'; known: ").contains("rehearsal").contains("backup-d1");
 
     Path bad = dir.resolve("in.json");
     Files.writeString(bad, "{\"target\": ");
@@ -184,8 +184,32 @@ class CliTest {
   }
 
   @Test
+  void schedulesFallBackToCronWorkflowsWhereTheServerHasNoSchedules() {
+    Run plain = lifeline("schedules", "apply", "--database", "monotask-production");
+    assertThat(plain.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(plain.err()).contains("has no Schedules").contains("--cron-workflows");
+
+    Run dry = lifeline("schedules", "apply", "--dry-run", "--json", "--database", "monotask-production");
+    assertThat(dry.exit()).isZero();
+    assertThat(dry.out()).contains("\"cron\" : \"0 2 * * *\"").contains("\"workflowType\" : \"D1Backup\"")
+        .contains("lifeline-backup-kv (no namespaces");
+
+    Run cron = lifeline("schedules", "apply", "--cron-workflows", "--database", "monotask-production",
+        "--kv-namespace", "SESSIONS", "--kv-namespace", "CACHE");
+    assertThat(cron.exit()).as(cron.err()).isZero();
+    assertThat(cron.out()).contains("lifeline-backup-d1").contains("lifeline-backup-kv")
+        .contains("lifeline-replicate-r2").contains("lifeline-retention").contains("started cron workflow");
+    Run again = lifeline("schedules", "apply", "--cron-workflows", "--database", "monotask-production",
+        "--kv-namespace", "SESSIONS");
+    assertThat(again.out()).contains("already running as a cron workflow");
+    for (String id : new String[] {"lifeline-backup-d1", "lifeline-backup-kv", "lifeline-replicate-r2", "lifeline-retention"}) {
+      client.newUntypedWorkflowStub(id).terminate("test over");
+    }
+  }
+
+  @Test
   void everyCommandHasHelpAndPlaybooksAreListed() {
-    for (String cmd : new String[] {"start", "status", "watch", "approve", "abort", "list", "playbooks"}) {
+    for (String cmd : new String[] {"start", "status", "watch", "approve", "abort", "list", "playbooks", "schedules"}) {
       Run help = lifeline(cmd, "--help");
       assertThat(help.exit()).isZero();
       assertThat(help.out()).contains("Usage: lifeline " + cmd);

@@ -33,7 +33,7 @@ public class KvBackupImpl extends AbstractPlaybook implements KvBackup {
           }
           long keys = done.stream().mapToLong(m -> m.keyCount() == null ? 0 : m.keyCount()).sum();
           runtime.outcome(
-              (input.incremental() ? "Incremental" : "Full") + " KV backup of " + done.size()
+              "KV backup of " + done.size()
                   + " namespace(s) verified: " + keys + " keys. Backups: "
                   + String.join(", ", done.stream().map(BackupManifest::backupId).toList()) + ".");
           return done;
@@ -45,7 +45,12 @@ public class KvBackupImpl extends AbstractPlaybook implements KvBackup {
     Instant at = Instant.ofEpochMilli(Workflow.currentTimeMillis());
     List<BackupManifest> chain = new ArrayList<>();
     if (input.incremental()) {
-      chain.addAll(parentChain(input, namespace));
+      chain.addAll(parentChain(input, namespace, true));
+    } else if (input.auto()) {
+      chain.addAll(parentChain(input, namespace, false));
+      if (chain.size() >= KvBackupInput.MAX_CHAIN) {
+        chain.clear();
+      }
     }
     BackupManifest parent = chain.isEmpty() ? null : chain.get(chain.size() - 1);
     String backupId =
@@ -85,7 +90,7 @@ public class KvBackupImpl extends AbstractPlaybook implements KvBackup {
   }
 
   /** The chain an incremental continues: base first, newest last. */
-  private List<BackupManifest> parentChain(KvBackupInput input, String namespace) {
+  private List<BackupManifest> parentChain(KvBackupInput input, String namespace, boolean required) {
     String ns = BackupIds.safe(namespace);
     BackupManifest latest;
     if (input.baseBackupId() != null) {
@@ -96,6 +101,9 @@ public class KvBackupImpl extends AbstractPlaybook implements KvBackup {
       BackupManifest[] found =
           runtime.step("find-parent-" + ns, "Find the latest verified backup of " + namespace,
               BackupManifest[].class, () -> catalog.list(q).toArray(new BackupManifest[0]));
+      if (found.length == 0 && !required) {
+        return List.of();
+      }
       if (found.length == 0) {
         throw ApplicationFailure.newNonRetryableFailure(
             "no verified backup of KV namespace " + namespace + " to continue from; take a full backup first",

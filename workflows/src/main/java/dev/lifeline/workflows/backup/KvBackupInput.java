@@ -13,8 +13,9 @@ import java.util.Map;
  * Input of {@link KvBackup}: {@code {"namespaces": ["SESSIONS", "CACHE"], "mode": "full"}}.
  *
  * @param namespaces namespace titles or ids
- * @param mode {@code full} (default) or {@code incremental} (from each namespace's latest verified
- *     backup, or from {@code baseBackupId})
+ * @param mode {@code full} (default), {@code incremental} (from each namespace's latest verified
+ *     backup, or from {@code baseBackupId}), or {@code auto}: incremental when a verified chain
+ *     exists and is shorter than {@value #MAX_CHAIN} backups, full otherwise (what schedules use)
  * @param baseBackupId for incremental mode with one namespace: the backup to continue from
  * @param tier retention tier (default manual)
  * @param initiatedBy who asked
@@ -33,9 +34,17 @@ public record KvBackupInput(
     Map<String, String> labels)
     implements PlaybookInput {
 
+  /** The longest chain {@code auto} mode extends before starting a new full backup. */
+  public static final int MAX_CHAIN = 24;
+
   /** Whether this is an incremental backup. */
   public boolean incremental() {
     return mode != null && mode.trim().toLowerCase(Locale.ROOT).equals("incremental");
+  }
+
+  /** Whether the mode is chosen per namespace from what exists. */
+  public boolean auto() {
+    return mode != null && mode.trim().toLowerCase(Locale.ROOT).equals("auto");
   }
 
   /** The tier, defaulting to manual. */
@@ -65,8 +74,8 @@ public record KvBackupInput(
     } else if (namespaces.stream().anyMatch(n -> n == null || n.isBlank())) {
       problems.add("namespaces", "must not contain empty names");
     }
-    if (mode != null && !List.of("full", "incremental").contains(mode.trim().toLowerCase(Locale.ROOT))) {
-      problems.add("mode", "must be full or incremental (got \"" + mode + "\")");
+    if (mode != null && !List.of("full", "incremental", "auto").contains(mode.trim().toLowerCase(Locale.ROOT))) {
+      problems.add("mode", "must be full, incremental or auto (got \"" + mode + "\")");
     }
     if (baseBackupId != null && !incremental()) {
       problems.add("baseBackupId", "is only used with mode incremental");
