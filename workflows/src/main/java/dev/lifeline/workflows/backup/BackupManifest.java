@@ -92,10 +92,20 @@ public record BackupManifest(
     return tables == null ? 0 : tables.stream().mapToLong(TableManifest::rows).sum();
   }
 
-  /** One table. */
+  /**
+   * One table as it was at the source: the baseline schema drift and row counts are checked
+   * against.
+   *
+   * @param name the table
+   * @param rows row count at capture
+   * @param schemaSql its {@code CREATE} statement
+   * @param columns {@code name type} of each column, in order
+   * @param indexes the {@code CREATE INDEX} statements of its explicit indexes
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record TableManifest(String name, long rows, String schemaSql) {}
+  public record TableManifest(
+      String name, long rows, String schemaSql, List<String> columns, List<String> indexes) {}
 
   /**
    * A stored object and how to read it back.
