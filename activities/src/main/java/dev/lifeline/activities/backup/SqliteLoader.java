@@ -54,8 +54,8 @@ import java.util.concurrent.TimeUnit;
 public final class SqliteLoader {
   private static final int STATEMENT_CACHE = 128;
   private static final int QUEUE_BATCHES = 4;
-  private static final int BATCH_STATEMENTS = 512;
-  private static final long BATCH_BYTES = 4L << 20;
+  private static final int BATCH_STATEMENTS = 1024;
+  private static final long BATCH_BYTES = 1L << 20;
 
   /**
    * Loads {@code dump} into {@code database}, which must not exist.

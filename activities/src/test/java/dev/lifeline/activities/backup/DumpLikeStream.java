@@ -6,7 +6,8 @@ import java.util.SplittableRandom;
 
 /**
  * A deterministic, compressible stream of D1-export-like SQL ({@code INSERT INTO "tasks" ...}
- * lines), generated on the fly so tests can push hundreds of MiB without holding them.
+ * lines), generated on the fly so tests can push hundreds of MiB without holding them. It ends at
+ * the first line end at or after {@code size} bytes, so it is always a complete dump.
  */
 final class DumpLikeStream extends InputStream {
   private static final String[] NOUNS = {"login flow", "billing webhook", "R2 uploader",
@@ -49,16 +50,18 @@ final class DumpLikeStream extends InputStream {
 
   @Override
   public int read(byte[] b, int off, int len) {
-    if (position >= size) {
+    if (position >= size && linePos == line.length) {
       return -1;
     }
-    int want = (int) Math.min(len, size - position);
     int done = 0;
-    while (done < want) {
+    while (done < len) {
       if (linePos == line.length) {
+        if (position + done >= size) {
+          break;
+        }
         nextLine();
       }
-      int n = Math.min(want - done, line.length - linePos);
+      int n = Math.min(len - done, line.length - linePos);
       System.arraycopy(line, linePos, b, off + done, n);
       linePos += n;
       done += n;
