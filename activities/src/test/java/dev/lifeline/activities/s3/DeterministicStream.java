@@ -6,12 +6,12 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /** A reproducible pseudo-random byte stream of a given length, generated on the fly. */
-final class DeterministicStream extends InputStream {
+public final class DeterministicStream extends InputStream {
   private final long size;
   private long position;
   private long state;
 
-  DeterministicStream(long size, long seed) {
+  public DeterministicStream(long size, long seed) {
     this.size = size;
     this.state = seed == 0 ? 0x9E3779B97F4A7C15L : seed;
   }
@@ -47,12 +47,12 @@ final class DeterministicStream extends InputStream {
   }
 
   /** Hex SHA-256 of the stream's content. */
-  static String sha256(long size, long seed) throws IOException {
+  public static String sha256(long size, long seed) throws IOException {
     return sha256(new DeterministicStream(size, seed));
   }
 
   /** Hex SHA-256 of everything {@code in} yields (closes it). */
-  static String sha256(InputStream in) throws IOException {
+  public static String sha256(InputStream in) throws IOException {
     try (in) {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       byte[] buf = new byte[64 * 1024];
@@ -67,7 +67,7 @@ final class DeterministicStream extends InputStream {
   }
 
   /** The bytes of a small stream, for slicing in assertions. */
-  static byte[] bytes(int size, long seed) {
+  public static byte[] bytes(int size, long seed) {
     byte[] out = new byte[size];
     new DeterministicStream(size, seed).read(out, 0, size);
     return out;

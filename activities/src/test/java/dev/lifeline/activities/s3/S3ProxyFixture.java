@@ -13,8 +13,11 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** An in-process s3proxy on 127.0.0.1 and an ephemeral port, with SigV4 authentication. */
-final class S3ProxyFixture implements AutoCloseable {
+/**
+ * An in-process s3proxy on 127.0.0.1 and an ephemeral port, with SigV4 authentication. Public so
+ * the backup pipeline tests in other packages use the same server.
+ */
+public final class S3ProxyFixture implements AutoCloseable {
   static final String ACCESS_KEY = "test-access-key";
   static final String SECRET_KEY = "test-secret-key-never-logged";
 
@@ -45,7 +48,7 @@ final class S3ProxyFixture implements AutoCloseable {
   }
 
   /** In-memory backend (jimfs), for small objects. */
-  static S3ProxyFixture inMemory() throws Exception {
+  public static S3ProxyFixture inMemory() throws Exception {
     return new S3ProxyFixture(new TransientNio2BlobStore(), true);
   }
 
@@ -55,15 +58,15 @@ final class S3ProxyFixture implements AutoCloseable {
    * SigV4 payload hash, which would put the server's buffers, not the client's, in a heap
    * measurement. The client still signs every request.
    */
-  static S3ProxyFixture onDisk(Path dir) throws Exception {
+  public static S3ProxyFixture onDisk(Path dir) throws Exception {
     return new S3ProxyFixture(new FilesystemNio2BlobStore(dir.toString()), false);
   }
 
-  void createBucket(String name) {
+  public void createBucket(String name) {
     blobStore.createContainer(name);
   }
 
-  ObjectStoreOptions.Builder options(String bucket) {
+  public ObjectStoreOptions.Builder options(String bucket) {
     return ObjectStoreOptions.newBuilder()
         .endpoint(endpoint)
         .region("auto")
@@ -73,7 +76,7 @@ final class S3ProxyFixture implements AutoCloseable {
   }
 
   /** A plain SDK client for assertions the store does not offer (multipart upload listings). */
-  S3Client rawClient() {
+  public S3Client rawClient() {
     return S3Client.builder()
         .endpointOverride(endpoint)
         .region(Region.of("auto"))
