@@ -32,6 +32,7 @@ public final class LifelineWorker implements AutoCloseable {
   private final Worker worker;
   private final boolean searchAttributes;
   private final Duration grace;
+  private final dev.lifeline.activities.env.Backends backends;
 
   private LifelineWorker(
       WorkflowServiceStubs service,
@@ -40,7 +41,8 @@ public final class LifelineWorker implements AutoCloseable {
       WorkerFactory factory,
       Worker worker,
       boolean searchAttributes,
-      Duration grace) {
+      Duration grace,
+      dev.lifeline.activities.env.Backends backends) {
     this.service = service;
     this.ownsService = ownsService;
     this.client = client;
@@ -48,6 +50,7 @@ public final class LifelineWorker implements AutoCloseable {
     this.worker = worker;
     this.searchAttributes = searchAttributes;
     this.grace = grace;
+    this.backends = backends;
   }
 
   /** What to register besides the playbooks (tests and the dev stack add their own). */
@@ -93,7 +96,8 @@ public final class LifelineWorker implements AutoCloseable {
     if (!workflows.isEmpty()) {
       worker.registerWorkflowImplementationTypes(workflows.toArray(new Class<?>[0]));
     }
-    List<Object> activities = new ArrayList<>(Playbooks.activities(config));
+    dev.lifeline.activities.env.Backends backends = Playbooks.backends(config);
+    List<Object> activities = new ArrayList<>(Playbooks.activities(config, backends));
     activities.add(new ConnectedWorkerEnvironment(sa, config.temporal().address()));
     activities.addAll(extras.activities());
     worker.registerActivitiesImplementations(activities.toArray());
@@ -105,7 +109,7 @@ public final class LifelineWorker implements AutoCloseable {
         config.temporal().address(),
         workflows.size(),
         sa ? "registered" : "unavailable");
-    return new LifelineWorker(service, ownsService, client, factory, worker, sa, config.shutdownGrace());
+    return new LifelineWorker(service, ownsService, client, factory, worker, sa, config.shutdownGrace(), backends);
   }
 
   /** The client on the worker's connection. */
@@ -145,6 +149,7 @@ public final class LifelineWorker implements AutoCloseable {
       service.shutdown();
       service.awaitTermination(5, TimeUnit.SECONDS);
     }
+    backends.close();
     log.info("worker stopped{}", clean ? "" : " (some activities were interrupted)");
     return clean;
   }

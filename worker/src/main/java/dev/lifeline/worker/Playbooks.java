@@ -1,7 +1,16 @@
 package dev.lifeline.worker;
 
+import dev.lifeline.activities.backups.BackupActivitiesImpl;
+import dev.lifeline.activities.backups.KvBackupActivitiesImpl;
+import dev.lifeline.activities.env.BackendSettings;
+import dev.lifeline.activities.env.Backends;
 import dev.lifeline.activities.notify.WebhookNotifier;
+import dev.lifeline.activities.replication.R2ReplicationActivitiesImpl;
 import dev.lifeline.worker.config.LifelineConfig;
+import dev.lifeline.workflows.backup.BackupRetentionImpl;
+import dev.lifeline.workflows.backup.D1BackupImpl;
+import dev.lifeline.workflows.backup.KvBackupImpl;
+import dev.lifeline.workflows.backup.R2ReplicationImpl;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,13 +24,33 @@ public final class Playbooks {
 
   /** Every playbook workflow implementation class. */
   public static List<Class<?>> workflowImplementations() {
-    return List.of();
+    return List.of(D1BackupImpl.class, KvBackupImpl.class, R2ReplicationImpl.class, BackupRetentionImpl.class);
   }
 
-  /** The activity implementations, built from {@code config}. */
-  public static List<Object> activities(LifelineConfig config) {
+  /** The connections activities share, from {@code config}. */
+  public static Backends backends(LifelineConfig config) {
+    return new Backends(
+        new BackendSettings(
+            config.cloudflareApiBaseUrl(),
+            config.cloudflareAccountId().orElse(null),
+            config.cloudflareApiToken().orElse(null),
+            config.r2Endpoint().orElse(null),
+            config.s3Region(),
+            config.r2AccessKeyId().orElse(null),
+            config.r2SecretAccessKey().orElse(null),
+            config.backupBucket().orElse(null),
+            config.secondaryBucket().orElse(null),
+            config.backupEncryptionKey().orElse(null),
+            config.workDir()));
+  }
+
+  /** The activity implementations, built from {@code config} on {@code backends}. */
+  public static List<Object> activities(LifelineConfig config, Backends backends) {
     List<Object> activities = new ArrayList<>();
     activities.add(new WebhookNotifier(config.notifyWebhook()));
+    activities.add(new BackupActivitiesImpl(backends));
+    activities.add(new KvBackupActivitiesImpl(backends));
+    activities.add(new R2ReplicationActivitiesImpl(backends));
     return activities;
   }
 }

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * {@code BACKUP_ENCRYPTION_KEY} (64 hex characters), {@code D1_DATABASE_NAME},
  * {@code D1_DATABASE_ID}; the S3 side of R2 ({@code R2_ENDPOINT}, {@code R2_ACCESS_KEY_ID},
  * {@code R2_SECRET_ACCESS_KEY}, {@code BACKUP_S3_REGION} or {@code AWS_REGION}); and the worker's own
- * ({@code LIFELINE_NOTIFY_WEBHOOK}, {@code LIFELINE_SHUTDOWN_GRACE}, {@code LIFELINE_LOG_FORMAT}).
+ * ({@code LIFELINE_NOTIFY_WEBHOOK}, {@code LIFELINE_SHUTDOWN_GRACE}, {@code LIFELINE_LOG_FORMAT},
+ * {@code LIFELINE_WORK_DIR}).
  */
 public final class LifelineConfig {
   /** The Cloudflare API's default base URL. */
@@ -60,6 +61,7 @@ public final class LifelineConfig {
   private final URI notifyWebhook;
   private final Duration shutdownGrace;
   private final String logFormat;
+  private final java.nio.file.Path workDir;
 
   private LifelineConfig(Reader r) {
     this.temporal = r.temporal;
@@ -78,6 +80,7 @@ public final class LifelineConfig {
     this.notifyWebhook = r.notifyWebhook;
     this.shutdownGrace = r.shutdownGrace;
     this.logFormat = r.logFormat;
+    this.workDir = r.workDir;
   }
 
   /**
@@ -115,6 +118,7 @@ public final class LifelineConfig {
     private URI notifyWebhook;
     private Duration shutdownGrace;
     private String logFormat;
+    private java.nio.file.Path workDir;
 
     Reader(ConfigSource src, Requirement requirement) {
       this.src = src;
@@ -171,6 +175,8 @@ public final class LifelineConfig {
       s3Region = src.get("BACKUP_S3_REGION").or(() -> src.get("AWS_REGION")).orElse("auto");
       notifyWebhook = url("LIFELINE_NOTIFY_WEBHOOK", null);
       shutdownGrace = duration("LIFELINE_SHUTDOWN_GRACE", Duration.ofSeconds(30));
+      workDir = java.nio.file.Path.of(src.get("LIFELINE_WORK_DIR")
+          .orElse(System.getProperty("java.io.tmpdir") + java.io.File.separator + "lifeline"));
       logFormat = src.get("LIFELINE_LOG_FORMAT").orElse("text").toLowerCase(Locale.ROOT);
       if (!logFormat.equals("text") && !logFormat.equals("json")) {
         problems.add("LIFELINE_LOG_FORMAT must be text or json (got \"" + logFormat + "\")");
@@ -306,6 +312,11 @@ public final class LifelineConfig {
     return shutdownGrace;
   }
 
+  /** Where activities stage local files (restored copies, downloads): needs room for the largest database. */
+  public java.nio.file.Path workDir() {
+    return workDir;
+  }
+
   /** {@code text} or {@code json}. */
   public String logFormat() {
     return logFormat;
@@ -332,6 +343,7 @@ public final class LifelineConfig {
     m.put("R2_SECRET_ACCESS_KEY", r2SecretAccessKey == null ? "(not set)" : "****");
     m.put("LIFELINE_NOTIFY_WEBHOOK", notifyWebhook == null ? "(not set)" : "(set)");
     m.put("LIFELINE_SHUTDOWN_GRACE", shutdownGrace.toString());
+    m.put("LIFELINE_WORK_DIR", workDir.toString());
     return m;
   }
 

@@ -30,6 +30,7 @@ import java.util.Map;
  * @param skippedVirtualTables virtual tables not in the data, with their DDL, to rebuild on restore
  * @param data the stored data object
  * @param lossyPatches exact values the dump format loses, stored encrypted beside it (or null)
+ * @param index for KV: the sorted key index (key and value hash per line), encrypted
  * @param lossy what the export would have lost, per column, and whether it was captured
  * @param verification the verdict of restoring and checking this backup
  * @param baseBackupId for KV incrementals: the full backup the chain starts from
@@ -57,6 +58,7 @@ public record BackupManifest(
     List<TableManifest> skippedVirtualTables,
     StoredObject data,
     StoredObject lossyPatches,
+    StoredObject index,
     List<LossyColumn> lossy,
     Verification verification,
     String baseBackupId,
@@ -77,14 +79,14 @@ public record BackupManifest(
   public BackupManifest withVerification(Verification verification) {
     return new BackupManifest(formatVersion, backupId, kind, source, databaseId, databaseName, createdAt,
         completedAt, tier, timeTravelBookmark, exportMethod, plaintextFormat, tables, skippedVirtualTables,
-        data, lossyPatches, lossy, verification, baseBackupId, parentBackupId, keyCount, labels, null);
+        data, lossyPatches, index, lossy, verification, baseBackupId, parentBackupId, keyCount, labels, null);
   }
 
   /** This manifest with {@code mac}. */
   public BackupManifest withMac(String mac) {
     return new BackupManifest(formatVersion, backupId, kind, source, databaseId, databaseName, createdAt,
         completedAt, tier, timeTravelBookmark, exportMethod, plaintextFormat, tables, skippedVirtualTables,
-        data, lossyPatches, lossy, verification, baseBackupId, parentBackupId, keyCount, labels, mac);
+        data, lossyPatches, index, lossy, verification, baseBackupId, parentBackupId, keyCount, labels, mac);
   }
 
   /** Total rows over all tables, as counted at the source. */
@@ -101,11 +103,13 @@ public record BackupManifest(
    * @param schemaSql its {@code CREATE} statement
    * @param columns {@code name type} of each column, in order
    * @param indexes the {@code CREATE INDEX} statements of its explicit indexes
+   * @param checksum the typeof-aware checksum of the captured rows, when capture could compute it
+   *     (SQLite snapshots); verification must reproduce it
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TableManifest(
-      String name, long rows, String schemaSql, List<String> columns, List<String> indexes) {}
+      String name, long rows, String schemaSql, List<String> columns, List<String> indexes, String checksum) {}
 
   /**
    * A stored object and how to read it back.

@@ -308,7 +308,7 @@ public class PointInTimeRestoreImpl extends AbstractPlaybook implements PointInT
     if (target.kind() == Target.Kind.KV) {
       // Exact key counts are only expected when the namespace is made equal to the backup.
       if ("clear".equals(input.kvModeOrDefault()) && input.keys() == null && m.keyCount() != null) {
-        return List.of(new BackupManifest.TableManifest(target.value(), m.keyCount(), null, null, null));
+        return List.of(new BackupManifest.TableManifest(target.value(), m.keyCount(), null, null, null, null));
       }
       return List.of();
     }

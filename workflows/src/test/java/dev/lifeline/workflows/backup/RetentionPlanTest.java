@@ -14,7 +14,7 @@ class RetentionPlanTest {
   private static BackupManifest backup(String id, String db, Instant at, Verification.Status status, String parent) {
     Verification v = new Verification(status, at, List.of(), "ok", 0, List.of());
     return new BackupManifest(1, id, "d1", "d1:" + db, null, db, at, at, "daily", null, null, null,
-        List.of(), List.of(), null, null, List.of(), v, null, parent, null, null, null);
+        List.of(), List.of(), null, null, null, List.of(), v, null, parent, null, null, null);
   }
 
   /** One verified backup a day at 02:00 for {@code days} days. */

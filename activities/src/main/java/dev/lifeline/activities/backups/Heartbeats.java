@@ -1,0 +1,35 @@
+package dev.lifeline.activities.backups;
+
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+
+/**
+ * Heartbeats progress that {@code lifeline watch} shows: a phase and a count. Safe to call from
+ * any thread of the activity; the SDK throttles what it sends.
+ */
+final class Heartbeats {
+  /** What an activity reports. */
+  record Progress(String phase, long done, long total, String unit) {}
+
+  private final ActivityExecutionContext ctx;
+
+  Heartbeats() {
+    ActivityExecutionContext c;
+    try {
+      c = Activity.getExecutionContext();
+    } catch (IllegalStateException e) {
+      c = null; // called outside an activity (a CLI import, a test): nobody to tell
+    }
+    this.ctx = c;
+  }
+
+  void beat(String phase, long done, long total, String unit) {
+    if (ctx != null) {
+      ctx.heartbeat(new Progress(phase, done, total, unit));
+    }
+  }
+
+  void beat(String phase) {
+    beat(phase, 0, 0, null);
+  }
+}
