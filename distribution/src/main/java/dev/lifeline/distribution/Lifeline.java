@@ -21,6 +21,7 @@ public final class Lifeline {
     cl.addSubcommand("worker", new WorkerCommand());
     cl.addSubcommand("dev", new DevCommand());
     cl.addSubcommand("sandbox", new SandboxCommand());
+    cl.getSubcommands().get("backups").addSubcommand("import", new ImportCommand());
     return cl;
   }
 

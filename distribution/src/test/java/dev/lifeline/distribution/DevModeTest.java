@@ -94,6 +94,39 @@ class DevModeTest {
   }
 
   @Test
+  void backupsRunListVerifyAndImportThroughTheCli() throws Exception {
+    Run run = lifeline("backups", "run", "d1", "--database", "monotask-production", "--as", "ops");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("\"status\" : \"PASSED\"");
+
+    Run list = lifeline("backups", "list", "monotask-production");
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out()).contains("d1-monotask-production-").contains("PASSED");
+    String id = list.out().lines().filter(l -> l.startsWith("d1-monotask-production-")).findFirst().orElseThrow()
+        .split("\\s+")[0];
+
+    Run verify = lifeline("backups", "verify", id);
+    assertThat(verify.exit()).as(verify.err()).isZero();
+    assertThat(verify.out()).contains("Backup " + id + ": PASSED").contains("tasks");
+
+    java.nio.file.Path dump = java.nio.file.Files.createTempFile("wrangler", ".sql");
+    java.nio.file.Files.copy(getClass().getResourceAsStream("/fixtures/d1-export-wrangler-4.164.sql"), dump,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    ImportCommand importer = new ImportCommand();
+    importer.env = stack.environment();
+    CommandLine cl = new CommandLine(importer);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    assertThat(cl.execute(dump.toString(), "--database", "monotask-fixture", "--taken-at", "2026-11-01T02:00:00Z"))
+        .as(err.toString()).isZero();
+    assertThat(out.toString()).contains("(PASSED)").contains("warning:").contains("counters.value");
+    Run imported = lifeline("backups", "list", "monotask-fixture");
+    assertThat(imported.out()).contains("imported").contains("lossy column(s), NOT captured");
+  }
+
+  @Test
   void unreachableServerIsOneClearLine() {
     StringWriter err = new StringWriter();
     CommandLine cl =

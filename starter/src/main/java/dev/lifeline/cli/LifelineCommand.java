@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       AbortCommand.class,
       ListCommand.class,
       SchedulesCommand.class,
+      BackupsCommand.class,
       CommandLine.HelpCommand.class
     })
 public class LifelineCommand implements Runnable {

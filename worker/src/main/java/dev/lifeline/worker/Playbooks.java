@@ -7,10 +7,12 @@ import dev.lifeline.activities.env.Backends;
 import dev.lifeline.activities.notify.WebhookNotifier;
 import dev.lifeline.activities.replication.R2ReplicationActivitiesImpl;
 import dev.lifeline.worker.config.LifelineConfig;
+import dev.lifeline.workflows.backup.BackupCatalogImpl;
 import dev.lifeline.workflows.backup.BackupRetentionImpl;
 import dev.lifeline.workflows.backup.D1BackupImpl;
 import dev.lifeline.workflows.backup.KvBackupImpl;
 import dev.lifeline.workflows.backup.R2ReplicationImpl;
+import dev.lifeline.workflows.backup.VerifyBackupImpl;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +26,13 @@ public final class Playbooks {
 
   /** Every playbook workflow implementation class. */
   public static List<Class<?>> workflowImplementations() {
-    return List.of(D1BackupImpl.class, KvBackupImpl.class, R2ReplicationImpl.class, BackupRetentionImpl.class);
+    return List.of(
+        D1BackupImpl.class,
+        KvBackupImpl.class,
+        R2ReplicationImpl.class,
+        BackupRetentionImpl.class,
+        VerifyBackupImpl.class,
+        BackupCatalogImpl.class);
   }
 
   /** The connections activities share, from {@code config}. */

@@ -339,7 +339,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro")) {
       var schema = dev.lifeline.activities.sqlite.SqliteSchema.read(c);
       for (DatabaseCensus.TableCensus t : census.tables()) {
-        if (t.virtual()) {
+        if (t.virtual() || t.name().startsWith("sqlite_")) {
           continue;
         }
         List<String> columns = schema.table(t.name())

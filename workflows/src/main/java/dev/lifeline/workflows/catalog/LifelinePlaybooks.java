@@ -8,6 +8,8 @@ import dev.lifeline.workflows.backup.KvBackup;
 import dev.lifeline.workflows.backup.KvBackupInput;
 import dev.lifeline.workflows.backup.R2Replication;
 import dev.lifeline.workflows.backup.R2ReplicationInput;
+import dev.lifeline.workflows.backup.VerifyBackup;
+import dev.lifeline.workflows.backup.VerifyBackupInput;
 import java.util.List;
 
 /** The playbooks Lifeline ships. */
@@ -26,6 +28,9 @@ public final class LifelinePlaybooks implements PlaybookProvider {
             List.of("r2-replication", "backup-r2")),
         new PlaybookDescriptor("retention", BackupRetention.TYPE, BackupRetentionInput.class,
             "Prune backups by tier (daily 30d, weekly 90d, monthly 1y) via the trash; dryRun lists.",
-            List.of("backup-retention")));
+            List.of("backup-retention")),
+        new PlaybookDescriptor("verify-backup", VerifyBackup.TYPE, VerifyBackupInput.class,
+            "Verify an existing backup again by restoring it locally; record the verdict.",
+            List.of()));
   }
 }

@@ -1,0 +1,38 @@
+package dev.lifeline.workflows.backup;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.lifeline.workflows.playbook.ApprovalPolicy;
+import dev.lifeline.workflows.playbook.InputProblems;
+import dev.lifeline.workflows.playbook.PlaybookInput;
+
+/**
+ * Input of {@link VerifyBackup}: {@code {"backupId": "d1-monotask-production-…"}}.
+ *
+ * @param backupId the backup to verify
+ * @param initiatedBy who asked
+ * @param incidentId an incident, if any
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record VerifyBackupInput(String backupId, String initiatedBy, String incidentId) implements PlaybookInput {
+  @Override
+  public ApprovalPolicy approval() {
+    return null;
+  }
+
+  @Override
+  public boolean hasApprovalGates() {
+    return false;
+  }
+
+  @Override
+  public String targetLabel() {
+    return backupId == null ? null : "backup:" + backupId;
+  }
+
+  @Override
+  public void validate(InputProblems problems) {
+    problems.require("backupId", backupId);
+  }
+}
