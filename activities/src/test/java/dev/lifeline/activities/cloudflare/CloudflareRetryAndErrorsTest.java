@@ -220,8 +220,9 @@ class CloudflareRetryAndErrorsTest {
         .hasMessageContaining("Not allowed");
     assertThatThrownBy(() -> cf.client.d1().get("x"))
         .isInstanceOfSatisfying(CloudflareValidationException.class, e -> assertThat(e.hasCode(7003)).isTrue());
+    // D1's generic code 7500 with the busy text is the busy refusal, not an SQL error.
     assertThatThrownBy(() -> cf.client.d1().read("db-1", "SELECT 1"))
-        .isInstanceOf(D1SqlException.class);
+        .isInstanceOfSatisfying(D1BusyException.class, e -> assertThat(e.retryable()).isTrue());
   }
 
   @Test
