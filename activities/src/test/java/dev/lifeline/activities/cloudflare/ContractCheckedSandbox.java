@@ -6,8 +6,6 @@ import dev.lifeline.sandbox.FaultInjector;
 import dev.lifeline.sandbox.MonoTaskAccount;
 import dev.lifeline.sandbox.SandboxOptions;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,17 +19,17 @@ import okhttp3.OkHttpClient;
  * {@code SandboxClientsAreContractCheckedTest} fails the build if a test builds one any other way.
  *
  * <p>The clients are production clients; only the base URL differs. The test seams are set for
- * speed and determinism: a {@link FakeClock} whose sleeper records each wait and advances the clock
- * instead of blocking (retries, Retry-After, job polls and resume backoff take no wall time, and
- * tests can assert how long the client chose to wait), jitter fixed at 0.5, and a private request
- * budget large enough never to wait.
+ * speed and determinism: a {@link WallClockSkippingWaits} clock whose sleeper records each wait and
+ * skips it instead of blocking (retries, Retry-After, job polls and resume backoff take no wall
+ * time, and tests can assert how long the client chose to wait), jitter fixed at 0.5, and a private
+ * request budget large enough never to wait.
  *
  * <p>One per test class: start it in {@code @BeforeAll}, close it in {@code @AfterAll}; closing also
  * fails if any response violated the contract or if no response was validated at all.
  */
 final class ContractCheckedSandbox implements AutoCloseable {
   final CloudflareSandbox sandbox;
-  final FakeClock clock = new FakeClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+  final WallClockSkippingWaits clock = new WallClockSkippingWaits();
   private final OpenApiContractInterceptor contract;
   private final List<CloudflareClient> clients = new ArrayList<>();
   private final OkHttpClient http = new OkHttpClient();
