@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A sandbox Cloudflare account and the only way tests build a {@link CloudflareClient} for it: every
@@ -28,6 +30,7 @@ import okhttp3.OkHttpClient;
  * fails if any response violated the contract or if no response was validated at all.
  */
 final class ContractCheckedSandbox implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ContractCheckedSandbox.class);
   final CloudflareSandbox sandbox;
   final WallClockSkippingWaits clock = new WallClockSkippingWaits();
   private final OpenApiContractInterceptor contract;
@@ -136,6 +139,8 @@ final class ContractCheckedSandbox implements AutoCloseable {
       clients.forEach(CloudflareClient::close);
     }
     sandbox.close();
+    log.info("{} sandbox answers validated against the OpenAPI subset, {} skipped as not envelopes, {} violations",
+        contract.validated(), contract.skipped(), contract.violations().size());
     if (!contract.violations().isEmpty()) {
       AssertionError e = new AssertionError(
           contract.violations().size() + " sandbox responses violated the OpenAPI subset");
