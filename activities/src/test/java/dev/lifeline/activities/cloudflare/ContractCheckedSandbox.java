@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * request budget large enough never to wait.
  *
  * <p>One per test class: start it in {@code @BeforeAll}, close it in {@code @AfterAll}; closing also
- * fails if any response violated the contract or if no response was validated at all.
+ * fails if any response violated the contract or if no response was validated at all. Public so
+ * that tests of other packages that drive the client against the sandbox use it too.
  */
-final class ContractCheckedSandbox implements AutoCloseable {
+public final class ContractCheckedSandbox implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ContractCheckedSandbox.class);
   final CloudflareSandbox sandbox;
   final WallClockSkippingWaits clock = new WallClockSkippingWaits();
@@ -46,29 +47,34 @@ final class ContractCheckedSandbox implements AutoCloseable {
   }
 
   /** A sandbox with default options (temporary data, ephemeral ports on 127.0.0.1). */
-  static ContractCheckedSandbox start() {
+  public static ContractCheckedSandbox start() {
     return start(SandboxOptions.defaults());
   }
 
-  static ContractCheckedSandbox start(SandboxOptions options) {
+  public static ContractCheckedSandbox start(SandboxOptions options) {
     return new ContractCheckedSandbox(options);
   }
 
   /** Seeds the MonoTask sample account at its smallest size ({@code Options.tiny}, fixed seed). */
-  ContractCheckedSandbox withMonoTask() {
+  public ContractCheckedSandbox withMonoTask() {
     monoTask = MonoTaskAccount.create(sandbox, MonoTaskAccount.Options.tiny(42));
     return this;
   }
 
-  MonoTaskAccount monoTask() {
+  public MonoTaskAccount monoTask() {
     if (monoTask == null) {
       throw new IllegalStateException("start with withMonoTask()");
     }
     return monoTask;
   }
 
+  /** The sandbox itself, for seeding and for checking what the API did. */
+  public CloudflareSandbox sandbox() {
+    return sandbox;
+  }
+
   /** The default client. */
-  CloudflareClient client() {
+  public CloudflareClient client() {
     return client;
   }
 
@@ -77,7 +83,7 @@ final class ContractCheckedSandbox implements AutoCloseable {
    * sleeper, another token, an okhttp client with extra interceptors). Whatever {@code customize}
    * sets, the contract interceptor is added last, so it cannot be left out.
    */
-  CloudflareClient newClient(Consumer<CloudflareClientOptions.Builder> customize) {
+  public CloudflareClient newClient(Consumer<CloudflareClientOptions.Builder> customize) {
     CloudflareClientOptions.Builder b =
         CloudflareClientOptions.newBuilder()
             .baseUrl(sandbox.apiBaseUrl().toString())
@@ -101,7 +107,7 @@ final class ContractCheckedSandbox implements AutoCloseable {
     return c;
   }
 
-  FaultInjector faults() {
+  public FaultInjector faults() {
     return sandbox.faults();
   }
 
