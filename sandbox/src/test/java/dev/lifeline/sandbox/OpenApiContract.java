@@ -37,8 +37,11 @@ import java.util.regex.Pattern;
  *   <li>The subset declares no {@code 5XX} responses; injected 5xx bodies are validated against the
  *       operation's {@code 4XX} failure envelope, since Cloudflare uses one error envelope.</li>
  * </ul>
+ *
+ * <p>Public, and shipped in this module's test-jar, so that other modules' tests (the Cloudflare
+ * client's) validate what the sandbox answers them with the same rules instead of a copy.
  */
-final class OpenApiContract {
+public final class OpenApiContract {
     private static final String RESOURCE = "cloudflare-openapi-subset.json";
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNode SPEC;
@@ -59,7 +62,7 @@ final class OpenApiContract {
     }
 
     /** The spec path template matching a concrete path below /client/v4, or null. */
-    static String template(String method, String path) {
+    public static String template(String method, String path) {
         Iterator<Map.Entry<String, JsonNode>> it = SPEC.get("paths").fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -74,8 +77,11 @@ final class OpenApiContract {
     /**
      * Validates one response; throws {@link AssertionError} naming the operation and every
      * violation. Non-JSON bodies (raw KV values, WAF pages) are not validated.
+     *
+     * @param path the raw (percent-encoded) path below {@code /client/v4}, e.g.
+     *     {@code /accounts/<id>/d1/database}
      */
-    static void check(String method, String path, int status, String contentType, byte[] body) {
+    public static void check(String method, String path, int status, String contentType, byte[] body) {
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).contains("json")) {
             return;
         }
@@ -102,6 +108,11 @@ final class OpenApiContract {
             }
         }
         validate(pointer, body, method + " " + template + " -> " + status);
+    }
+
+    /** How many bodies have passed validation in this JVM so far. */
+    public static int validatedCount() {
+        return VALIDATED.get();
     }
 
     private static void validate(String pointer, byte[] body, String what) {

@@ -399,15 +399,18 @@ final class ApiTransport {
       return new CloudflareServerException(
           status, errs, method, path, call.idempotency(), retryAfter);
     }
+    // Before the SQL-error check: D1 refuses queries during an export or import with its generic
+    // code 7500 too, and that refusal is transient (retry once the job ends), not bad SQL. The
+    // whole phrase, so that an SQL error merely naming something "long-running" stays an SQL error.
+    if (errs.stream().anyMatch(e -> e.message().contains("Currently processing a long-running"))) {
+      return new D1BusyException(
+          "D1 database is busy with a long-running export or import; retry after it ends",
+          status, errs, method, path);
+    }
     for (ApiError e : errs) {
       if (e.code() == D1SqlException.CODE) {
         return new D1SqlException(e.message(), status, errs, method, path);
       }
-    }
-    if (errs.stream().anyMatch(e -> e.message().contains("long-running"))) {
-      return new D1BusyException(
-          "D1 database is busy with a long-running export or import; retry after it ends",
-          status, errs, method, path);
     }
     if (status == 404
         || errs.stream().anyMatch(e -> e.code() == 7404 || e.code() == 10013 || e.code() == 10009)) {

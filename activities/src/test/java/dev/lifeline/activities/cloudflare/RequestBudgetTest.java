@@ -56,28 +56,6 @@ class RequestBudgetTest {
   }
 
   @Test
-  void theClientWaitsForBudgetAndCountsIt() throws Exception {
-    FakeClock[] clockRef = new FakeClock[1];
-    try (CloudflareMock cf = new CloudflareMock()) {
-      FakeClock clock = cf.clock;
-      clockRef[0] = clock;
-      RequestBudget budget = RequestBudget.create(4, Duration.ofSeconds(4), 2, clock, clock.sleeper());
-      try (CloudflareClient client =
-          CloudflareClient.create(cf.client.options().toBuilder().requestBudget(budget).build())) {
-        for (int i = 0; i < 4; i++) {
-          cf.ok("{\"uuid\":\"db-1\"}");
-        }
-        for (int i = 0; i < 4; i++) {
-          client.d1().get("db-1");
-        }
-      }
-      assertThat(budget.waits()).isEqualTo(2);
-      assertThat(clock.totalSlept()).isEqualTo(Duration.ofSeconds(4));
-      assertThat(cf.server.getRequestCount()).isEqualTo(4);
-    }
-  }
-
-  @Test
   void theSharedBudgetIsOnePerAccountAndToken() {
     Secret a = Secret.of("token-a");
     RequestBudget first = RequestBudget.shared("acc-1", a);
