@@ -15,9 +15,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -25,9 +29,22 @@ import java.util.regex.Pattern;
  * production database sees one export, not a storm of queries. Every identifier in the SQL comes
  * from the schema (a rule naming a missing table or column is reported, not run); every value is a
  * bound parameter. Each rule scans its table at most twice (count and time range, then samples),
- * so memory does not grow with table size.
+ * so memory does not grow with table size; text-encoding and truncation rules of one table share
+ * one scan each, because on a large table the scans are the cost.
  */
 public final class RuleEngine {
+  /**
+   * Sees what the engine does: each statement it runs (for benchmarks that replay the same SQL in
+   * another tool) and each rule it finished, with the time it took.
+   */
+  public interface Observer {
+    /** A statement about to run, with its bound parameters. */
+    default void statement(String sql, List<?> params) {}
+
+    /** A rule evaluated; {@code nanos} is its share of the time (batched rules share a scan). */
+    default void checked(RuleResult result, long nanos) {}
+  }
+
   /**
    * Double-encoded UTF-8 read as Latin-1: a lead byte of a 2-byte sequence (Ã, Â, Å...) followed by
    * a continuation byte shown as Latin-1 (U+0080–U+00BF).
@@ -37,6 +54,10 @@ public final class RuleEngine {
   private final Connection connection;
   private final SqliteSchema schema;
   private final int sampleSize;
+  private Observer observer = new Observer() {};
+
+  /** Most frequent offending values reported for a domain rule. */
+  static final int MAX_VALUES = 20;
 
   /**
    * @param connection an open connection to the database to check
@@ -48,18 +69,73 @@ public final class RuleEngine {
     this.sampleSize = sampleSize;
   }
 
+  /** Reports statements and timings to {@code observer}; returns this engine. */
+  public RuleEngine observe(Observer observer) {
+    this.observer = observer == null ? new Observer() {} : observer;
+    return this;
+  }
+
   /** The schema the engine resolved names against. */
   public SqliteSchema schema() {
     return schema;
   }
 
-  /** Evaluates every rule, in order. */
+  /**
+   * Evaluates every rule; results come back in the rules' order. Encoding ({@code utf8}) and
+   * truncation ({@code notTruncated}) rules of one table are evaluated together, one scan each.
+   */
   public List<RuleResult> evaluate(List<Rule> rules) throws SQLException {
-    List<RuleResult> out = new ArrayList<>(rules.size());
-    for (Rule rule : rules) {
-      out.add(evaluate(rule));
+    RuleResult[] out = new RuleResult[rules.size()];
+    Map<String, List<Integer>> encoding = new LinkedHashMap<>();
+    Map<String, List<Integer>> truncation = new LinkedHashMap<>();
+    for (int i = 0; i < rules.size(); i++) {
+      Rule rule = rules.get(i);
+      Optional<Table> t = resolvable(rule);
+      String shape = rule.shape() == null ? "" : rule.shape().toLowerCase(Locale.ROOT);
+      if (t.isPresent() && rule.parsedKind() == Rule.Kind.SHAPE && shape.equals("utf8")) {
+        encoding.computeIfAbsent(t.get().name(), k -> new ArrayList<>()).add(i);
+      } else if (t.isPresent() && rule.parsedKind() == Rule.Kind.SHAPE && shape.equals("nottruncated")) {
+        truncation.computeIfAbsent(t.get().name(), k -> new ArrayList<>()).add(i);
+      } else {
+        long t0 = System.nanoTime();
+        out[i] = evaluate(rule);
+        observer.checked(out[i], System.nanoTime() - t0);
+      }
     }
-    return out;
+    for (Map.Entry<String, List<Integer>> e : encoding.entrySet()) {
+      batch(rules, e.getValue(), out, idx -> encoding(schema.table(e.getKey()).orElseThrow(), idx));
+    }
+    for (Map.Entry<String, List<Integer>> e : truncation.entrySet()) {
+      batch(rules, e.getValue(), out, idx -> truncated(schema.table(e.getKey()).orElseThrow(), idx));
+    }
+    return List.of(out);
+  }
+
+  private interface Batch {
+    List<RuleResult> run(List<Rule> rules) throws SQLException;
+  }
+
+  private void batch(List<Rule> all, List<Integer> indexes, RuleResult[] out, Batch batch) throws SQLException {
+    List<Rule> rules = indexes.stream().map(all::get).toList();
+    long t0 = System.nanoTime();
+    List<RuleResult> results = batch.run(rules);
+    long share = (System.nanoTime() - t0) / Math.max(1, rules.size());
+    for (int j = 0; j < indexes.size(); j++) {
+      out[indexes.get(j)] = results.get(j);
+      observer.checked(results.get(j), share);
+    }
+  }
+
+  /** The rule's table when the rule is well formed and names an existing table and columns. */
+  private Optional<Table> resolvable(Rule rule) {
+    if (rule.problem() != null) {
+      return Optional.empty();
+    }
+    Optional<Table> t = schema.table(rule.table());
+    if (t.isEmpty() || t.get().virtual() || (rule.column() != null && t.get().column(rule.column()).isEmpty())) {
+      return Optional.empty();
+    }
+    return t;
   }
 
   /** Evaluates one rule. */
@@ -107,7 +183,26 @@ public final class RuleEngine {
     for (int i = 0; i < rule.values().size(); i++) {
       in.append(i == 0 ? "?" : ",?");
     }
-    return predicate(rule, table, c + " IS NOT NULL AND " + c + " NOT IN (" + in + ")", List.copyOf(rule.values()));
+    String where = c + " IS NOT NULL AND " + c + " NOT IN (" + in + ")";
+    RuleResult r = predicate(rule, table, where, List.copyOf(rule.values()));
+    if (r.violations() == 0) {
+      return r;
+    }
+    // Which values, how often: what a repair maps, and what a person reads first.
+    List<RuleResult.ValueCount> values = new ArrayList<>();
+    String sql = "SELECT " + c + ", count(*) FROM " + quote(table.name()) + " t WHERE " + where
+        + " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT " + MAX_VALUES;
+    observer.statement(sql, rule.values());
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      bind(ps, rule.values());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          values.add(new RuleResult.ValueCount(rs.getString(1), rs.getLong(2)));
+        }
+      }
+    }
+    return new RuleResult(r.rule(), r.violations(), r.sampleKeys(), r.keyColumn(), r.firstAffectedAt(),
+        r.lastAffectedAt(), r.timestampColumn(), null, null, null, null, values);
   }
 
   private RuleResult reference(Rule rule, Table table) throws SQLException {
@@ -133,8 +228,9 @@ public final class RuleEngine {
     long count;
     String first;
     String last;
-    try (PreparedStatement ps =
-        connection.prepareStatement("SELECT count(*), min(" + tsExpr + "), max(" + tsExpr + ")" + from)) {
+    String countSql = "SELECT count(*), min(" + tsExpr + "), max(" + tsExpr + ")" + from;
+    observer.statement(countSql, params);
+    try (PreparedStatement ps = connection.prepareStatement(countSql)) {
       bind(ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -145,9 +241,9 @@ public final class RuleEngine {
     }
     List<String> samples = new ArrayList<>();
     if (count > 0) {
-      try (PreparedStatement ps =
-          connection.prepareStatement(
-              "SELECT " + keyExpr(table) + from + " ORDER BY 1 LIMIT " + sampleSize)) {
+      String sampleSql = "SELECT " + keyExpr(table) + from + " ORDER BY 1 LIMIT " + sampleSize;
+      observer.statement(sampleSql, params);
+      try (PreparedStatement ps = connection.prepareStatement(sampleSql)) {
         bind(ps, params);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -189,92 +285,169 @@ public final class RuleEngine {
     return switch (shape) {
       case "json" -> predicate(
           rule, table, "t." + c + " IS NOT NULL AND typeof(t." + c + ") = 'text' AND json_valid(t." + c + ") = 0", List.of());
-      case "nottruncated" -> truncated(rule, table, c);
-      default -> encoding(rule, table, c);
+      case "nottruncated" -> truncated(table, List.of(rule)).get(0);
+      default -> encoding(table, List.of(rule)).get(0);
     };
   }
 
   /**
    * Values cut at a suspicious length: a length in {@code boundaries} that is far more common than
-   * the lengths just below it (a clean column has no such spike, a truncated one does).
+   * the lengths just below it (a clean column has no such spike, a truncated one does). One
+   * aggregate scan of the table counts every boundary of every column; only columns with a spike
+   * are read again for their keys.
    */
-  private RuleResult truncated(Rule rule, Table table, String c) throws SQLException {
-    List<Integer> boundaries = rule.boundaries() == null || rule.boundaries().isEmpty()
-        ? Rule.DEFAULT_BOUNDARIES : rule.boundaries();
-    List<Integer> spikes = new ArrayList<>();
-    for (int b : boundaries) {
-      long at;
-      long below;
-      try (PreparedStatement ps =
-          connection.prepareStatement(
-              "SELECT sum(length(" + c + ") = ?), sum(length(" + c + ") BETWEEN ? AND ?) FROM "
-                  + quote(table.name()) + " WHERE typeof(" + c + ") = 'text'")) {
-        ps.setInt(1, b);
-        ps.setInt(2, b - 10);
-        ps.setInt(3, b - 1);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          at = rs.getLong(1);
-          below = rs.getLong(2);
+  private List<RuleResult> truncated(Table table, List<Rule> rules) throws SQLException {
+    StringBuilder select = new StringBuilder("SELECT ");
+    List<List<Integer>> boundaries = new ArrayList<>();
+    int n = 0;
+    for (Rule rule : rules) {
+      List<Integer> bs = rule.boundaries() == null || rule.boundaries().isEmpty()
+          ? Rule.DEFAULT_BOUNDARIES : rule.boundaries();
+      boundaries.add(bs);
+      String len = "length(CASE WHEN typeof(" + quote(col(table, rule.column())) + ") = 'text' THEN "
+          + quote(col(table, rule.column())) + " END)";
+      for (int b : bs) {
+        select.append(n++ == 0 ? "" : ", ").append("sum(").append(len).append(" = ").append(b).append("), sum(")
+            .append(len).append(" BETWEEN ").append(b - 10).append(" AND ").append(b - 1).append(")");
+      }
+    }
+    select.append(" FROM ").append(quote(table.name()));
+    long[] counts = new long[2 * n];
+    observer.statement(select.toString(), List.of());
+    try (PreparedStatement ps = connection.prepareStatement(select.toString());
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = rs.getLong(i + 1);
+      }
+    }
+    List<RuleResult> out = new ArrayList<>();
+    int k = 0;
+    for (int r = 0; r < rules.size(); r++) {
+      Rule rule = rules.get(r);
+      List<Integer> spikes = new ArrayList<>();
+      for (int b : boundaries.get(r)) {
+        long at = counts[k++];
+        long below = counts[k++];
+        double meanBelow = below / 10.0;
+        if (at >= 3 && at >= 3 * (meanBelow + 1)) {
+          spikes.add(b);
         }
       }
-      double meanBelow = below / 10.0;
-      if (at >= 3 && at >= 3 * (meanBelow + 1)) {
-        spikes.add(b);
+      if (spikes.isEmpty()) {
+        out.add(new RuleResult(rule, 0, List.of(), table.keyName(), null, null,
+            table.timestampColumn().orElse(null), null));
+        continue;
       }
+      String c = quote(col(table, rule.column()));
+      StringBuilder in = new StringBuilder();
+      for (int i = 0; i < spikes.size(); i++) {
+        in.append(i == 0 ? "" : ",").append(spikes.get(i).intValue());
+      }
+      out.add(predicate(rule, table, "typeof(t." + c + ") = 'text' AND length(t." + c + ") IN (" + in + ")", List.of()));
     }
-    if (spikes.isEmpty()) {
-      return new RuleResult(rule, 0, List.of(), table.keyName(), null, null,
-          table.timestampColumn().orElse(null), null);
-    }
-    StringBuilder in = new StringBuilder();
-    for (int i = 0; i < spikes.size(); i++) {
-      in.append(i == 0 ? "" : ",").append(spikes.get(i).intValue());
-    }
-    return predicate(rule, table, "typeof(t." + c + ") = 'text' AND length(t." + c + ") IN (" + in + ")", List.of());
+    return out;
   }
 
-  /** Text that is not valid UTF-8, or that looks double-encoded (UTF-8 bytes read as Latin-1). */
-  private RuleResult encoding(Rule rule, Table table, String c) throws SQLException {
+  /**
+   * Text that is not valid UTF-8, holds U+FFFD (invalid bytes replaced on the way: a D1 export
+   * turns them into it), or looks double-encoded (UTF-8 bytes read as Latin-1). One scan of the
+   * table checks every column; rows are read in storage order and the first keys in key order are
+   * kept, so no sort is needed.
+   */
+  private List<RuleResult> encoding(Table table, List<Rule> rules) throws SQLException {
     Optional<String> ts = table.timestampColumn();
-    String tsExpr = ts.map(s -> "t." + quote(s)).orElse("NULL");
-    long count = 0;
-    String first = null;
-    String last = null;
-    List<String> samples = new ArrayList<>();
+    String tsExpr = ts.map(x -> "t." + quote(x)).orElse("NULL");
+    StringBuilder select = new StringBuilder("SELECT ").append(keyExpr(table));
+    for (Rule rule : rules) {
+      String c = "t." + quote(col(table, rule.column()));
+      select.append(", CASE WHEN typeof(").append(c).append(") = 'text' THEN CAST(").append(c).append(" AS BLOB) END");
+    }
+    select.append(", ").append(tsExpr).append(" FROM ").append(quote(table.name())).append(" t");
+    int n = rules.size();
+    long[] counts = new long[n];
+    String[] first = new String[n];
+    String[] last = new String[n];
+    List<TreeSet<String>> samples = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      samples.add(new TreeSet<>(KEY_ORDER));
+    }
     var decoder =
         StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT " + keyExpr(table) + ", CAST(t." + c + " AS BLOB), " + tsExpr + " FROM " + quote(table.name())
-                + " t WHERE typeof(t." + c + ") = 'text' ORDER BY 1")) {
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          byte[] bytes = rs.getBytes(2);
+    observer.statement(select.toString(), List.of());
+    try (PreparedStatement ps = connection.prepareStatement(select.toString());
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        for (int i = 0; i < n; i++) {
+          byte[] bytes = rs.getBytes(i + 2);
+          if (bytes == null || ascii(bytes)) {
+            continue; // ASCII is valid UTF-8 and cannot be mojibake: the common case, decided fast
+          }
           boolean bad;
           try {
             String text = decoder.reset().decode(ByteBuffer.wrap(bytes)).toString();
-            bad = MOJIBAKE.matcher(text).find();
+            bad = text.indexOf('\uFFFD') >= 0 || MOJIBAKE.matcher(text).find();
           } catch (CharacterCodingException e) {
             bad = true;
           }
           if (bad) {
-            count++;
-            if (samples.size() < sampleSize) {
-              samples.add(rs.getString(1));
+            counts[i]++;
+            String key = rs.getString(1);
+            TreeSet<String> kept = samples.get(i);
+            kept.add(key == null ? "NULL" : key);
+            if (kept.size() > sampleSize) {
+              kept.pollLast();
             }
-            String t = rs.getString(3);
+            String t = rs.getString(n + 2);
             if (t != null) {
-              first = first == null || t.compareTo(first) < 0 ? t : first;
-              last = last == null || t.compareTo(last) > 0 ? t : last;
+              first[i] = first[i] == null || t.compareTo(first[i]) < 0 ? t : first[i];
+              last[i] = last[i] == null || t.compareTo(last[i]) > 0 ? t : last[i];
             }
           }
         }
       }
     }
-    return new RuleResult(rule, count, samples, table.keyName(), first, last, ts.orElse(null), null);
+    List<RuleResult> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(new RuleResult(rules.get(i), counts[i], List.copyOf(samples.get(i)), table.keyName(), first[i], last[i],
+          ts.orElse(null), null));
+    }
+    return out;
+  }
+
+  private static boolean ascii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Keys as SQLite orders them: integers numerically before text, text bytewise. */
+  static final Comparator<String> KEY_ORDER = (a, b) -> {
+    Long x = asLong(a);
+    Long y = asLong(b);
+    if (x != null && y != null) {
+      return Long.compare(x, y);
+    }
+    if (x != null || y != null) {
+      return x != null ? -1 : 1;
+    }
+    return dev.lifeline.activities.replication.Utf8Order.INSTANCE.compare(a, b);
+  };
+
+  private static Long asLong(String s) {
+    if (s == null || s.isEmpty() || s.length() > 20) {
+      return null;
+    }
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static void bind(PreparedStatement ps, List<String> params) throws SQLException {
