@@ -1,5 +1,7 @@
 package dev.lifeline.workflows.catalog;
 
+import dev.lifeline.workflows.assess.AssessmentInput;
+import dev.lifeline.workflows.assess.CorruptionAssessment;
 import dev.lifeline.workflows.backup.BackupRetention;
 import dev.lifeline.workflows.backup.BackupRetentionInput;
 import dev.lifeline.workflows.backup.D1Backup;
@@ -17,6 +19,9 @@ public final class LifelinePlaybooks implements PlaybookProvider {
   @Override
   public List<PlaybookDescriptor> playbooks() {
     return List.of(
+        new PlaybookDescriptor("assess", CorruptionAssessment.TYPE, AssessmentInput.class,
+            "Assess corruption (read-only): scope, impact, severity, root-cause hints and the playbook to run next.",
+            List.of("assessment", "corruption-assessment")),
         new PlaybookDescriptor("backup-d1", D1Backup.TYPE, D1BackupInput.class,
             "Back up a D1 database or SQLite file: encrypted, compressed, verified by restoring.",
             List.of("d1-backup")),
