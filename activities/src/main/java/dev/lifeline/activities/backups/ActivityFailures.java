@@ -16,10 +16,11 @@ import java.util.function.Supplier;
  * problems, malformed dumps and refused API calls are non-retryable; transport and store hiccups
  * are retried.
  */
-final class ActivityFailures {
+public final class ActivityFailures {
   private ActivityFailures() {}
 
-  static <T> T call(Supplier<T> body) {
+  /** Runs {@code body}, turning library exceptions into Temporal failures. */
+  public static <T> T call(Supplier<T> body) {
     try {
       return body.get();
     } catch (ApplicationFailure e) {

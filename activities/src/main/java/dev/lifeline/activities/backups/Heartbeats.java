@@ -5,15 +5,17 @@ import io.temporal.activity.ActivityExecutionContext;
 
 /**
  * Heartbeats progress that {@code lifeline watch} shows: a phase and a count. Safe to call from
- * any thread of the activity; the SDK throttles what it sends.
+ * any thread of the activity; the SDK throttles what it sends. Outside an activity (a CLI import,
+ * a test, a benchmark) it does nothing.
  */
-final class Heartbeats {
+public final class Heartbeats {
   /** What an activity reports. */
-  record Progress(String phase, long done, long total, String unit) {}
+  public record Progress(String phase, long done, long total, String unit) {}
 
   private final ActivityExecutionContext ctx;
 
-  Heartbeats() {
+  /** Heartbeats for the activity running on this thread, if any. */
+  public Heartbeats() {
     ActivityExecutionContext c;
     try {
       c = Activity.getExecutionContext();
@@ -23,13 +25,15 @@ final class Heartbeats {
     this.ctx = c;
   }
 
-  void beat(String phase, long done, long total, String unit) {
+  /** Reports {@code done} of {@code total} {@code unit} in {@code phase}. */
+  public void beat(String phase, long done, long total, String unit) {
     if (ctx != null) {
       ctx.heartbeat(new Progress(phase, done, total, unit));
     }
   }
 
-  void beat(String phase) {
+  /** Reports {@code phase}. */
+  public void beat(String phase) {
     beat(phase, 0, 0, null);
   }
 }

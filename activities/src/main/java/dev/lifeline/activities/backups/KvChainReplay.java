@@ -137,6 +137,59 @@ final class KvChainReplay implements AutoCloseable {
     }
   }
 
+  /**
+   * Every entry in key order, pulled one at a time (for a merge with another ordered listing);
+   * close it when done.
+   */
+  Cursor cursor() throws SQLException {
+    return new Cursor(db.createStatement());
+  }
+
+  /** Entries in key order. */
+  static final class Cursor implements AutoCloseable {
+    private final Statement st;
+    private final ResultSet rs;
+    private KvRecords.Entry head;
+    private boolean done;
+
+    private Cursor(Statement st) throws SQLException {
+      this.st = st;
+      this.rs = st.executeQuery("SELECT key, value, metadata, expiration FROM kv ORDER BY key");
+    }
+
+    /** The next entry without consuming it, or null at the end. */
+    KvRecords.Entry peek() throws SQLException {
+      if (head == null && !done) {
+        if (rs.next()) {
+          String metadata = rs.getString(3);
+          long exp = rs.getLong(4);
+          Long expiration = rs.wasNull() ? null : exp;
+          try {
+            head = new KvRecords.Entry(rs.getString(1), rs.getBytes(2),
+                metadata == null ? null : KvRecords.JSON.readTree(metadata), expiration);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        } else {
+          done = true;
+        }
+      }
+      return head;
+    }
+
+    /** The next entry, consumed, or null at the end. */
+    KvRecords.Entry next() throws SQLException {
+      KvRecords.Entry e = peek();
+      head = null;
+      return e;
+    }
+
+    @Override
+    public void close() throws SQLException {
+      st.close();
+    }
+  }
+
   /** The entry for {@code key}, or null. */
   KvRecords.Entry get(String key) throws SQLException {
     try (PreparedStatement ps = db.prepareStatement("SELECT key, value, metadata, expiration FROM kv WHERE key = ?")) {

@@ -37,6 +37,11 @@ public final class DefaultRules {
 
   /** The default rules for the database behind {@code c}. */
   public static List<Rule> derive(Connection c, SqliteSchema schema) throws SQLException {
+    return derive(c, schema, new RuleEngine.Observer() {});
+  }
+
+  /** The default rules for the database behind {@code c}, reporting the statements it runs. */
+  public static List<Rule> derive(Connection c, SqliteSchema schema, RuleEngine.Observer observer) throws SQLException {
     List<Rule> rules = new ArrayList<>();
     for (Table t : schema.tables()) {
       if (t.virtual()) {
@@ -68,7 +73,7 @@ public final class DefaultRules {
             "text is valid UTF-8 and not double-encoded"));
         rules.add(Rule.shape(t.name() + "." + col.name() + "-not-truncated", t.name(), col.name(), "notTruncated",
             "medium", "no spike of values cut at a typical column limit"));
-        if (looksLikeJson(c, t, col)) {
+        if (looksLikeJson(c, t, col, observer)) {
           rules.add(Rule.shape(t.name() + "." + col.name() + "-json", t.name(), col.name(), "json", "medium",
               "the column holds JSON documents"));
         }
@@ -89,6 +94,16 @@ public final class DefaultRules {
 
   /** Enum-like text columns and the rows that fall outside their dominant values. */
   public static List<Suggestion> suggest(Connection c, SqliteSchema schema) throws SQLException {
+    return suggest(c, schema, new RuleEngine.Observer() {});
+  }
+
+  /**
+   * Enum-like text columns and the rows that fall outside their dominant values, reporting the
+   * statements it runs. A column is read whole only when it has few distinct values: a {@code
+   * DISTINCT ... LIMIT} probe stops after a few rows of a free-text column.
+   */
+  public static List<Suggestion> suggest(Connection c, SqliteSchema schema, RuleEngine.Observer observer)
+      throws SQLException {
     List<Suggestion> out = new ArrayList<>();
     for (Table t : schema.tables()) {
       if (t.virtual()) {
@@ -98,13 +113,23 @@ public final class DefaultRules {
         if (!isText(col) || col.primaryKeyPosition() > 0 || col.name().toLowerCase(Locale.ROOT).endsWith("_id")) {
           continue;
         }
+        // Free text has many distinct values among its first rows; stop there instead of grouping
+        // the whole column.
+        String probe = "SELECT count(*) FROM (SELECT DISTINCT " + quote(col.name()) + " FROM " + quote(t.name())
+            + " WHERE " + quote(col.name()) + " IS NOT NULL LIMIT " + (ENUM_MAX_VALUES * 3) + ")";
+        observer.statement(probe, List.of());
+        try (PreparedStatement ps = c.prepareStatement(probe); ResultSet rs = ps.executeQuery()) {
+          if (rs.next() && rs.getLong(1) >= ENUM_MAX_VALUES * 3) {
+            continue;
+          }
+        }
         Map<String, Long> counts = new LinkedHashMap<>();
         long total = 0;
         boolean tooMany = false;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT " + quote(col.name()) + ", count(*) FROM " + quote(t.name()) + " WHERE "
-                    + quote(col.name()) + " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT " + (ENUM_MAX_VALUES * 3))) {
+        String group = "SELECT " + quote(col.name()) + ", count(*) FROM " + quote(t.name()) + " WHERE "
+            + quote(col.name()) + " IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT " + (ENUM_MAX_VALUES * 3);
+        observer.statement(group, List.of());
+        try (PreparedStatement ps = c.prepareStatement(group)) {
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               counts.put(rs.getString(1), rs.getLong(2));
@@ -142,12 +167,13 @@ public final class DefaultRules {
     return out;
   }
 
-  private static boolean looksLikeJson(Connection c, Table t, Column col) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT count(*), sum(json_valid(v) AND (substr(ltrim(v), 1, 1) IN ('{', '['))) FROM (SELECT "
-                + quote(col.name()) + " AS v FROM " + quote(t.name()) + " WHERE typeof(" + quote(col.name())
-                + ") = 'text' LIMIT " + JSON_SAMPLE + ")")) {
+  private static boolean looksLikeJson(Connection c, Table t, Column col, RuleEngine.Observer observer)
+      throws SQLException {
+    String sql = "SELECT count(*), sum(json_valid(v) AND (substr(ltrim(v), 1, 1) IN ('{', '['))) FROM (SELECT "
+        + quote(col.name()) + " AS v FROM " + quote(t.name()) + " WHERE typeof(" + quote(col.name())
+        + ") = 'text' LIMIT " + JSON_SAMPLE + ")";
+    observer.statement(sql, List.of());
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         long n = rs.getLong(1);
