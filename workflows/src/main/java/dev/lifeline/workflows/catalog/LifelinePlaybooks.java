@@ -10,6 +10,8 @@ import dev.lifeline.workflows.backup.R2Replication;
 import dev.lifeline.workflows.backup.R2ReplicationInput;
 import dev.lifeline.workflows.backup.VerifyBackup;
 import dev.lifeline.workflows.backup.VerifyBackupInput;
+import dev.lifeline.workflows.pitr.PitrInput;
+import dev.lifeline.workflows.pitr.PointInTimeRestore;
 import java.util.List;
 
 /** The playbooks Lifeline ships. */
@@ -17,6 +19,9 @@ public final class LifelinePlaybooks implements PlaybookProvider {
   @Override
   public List<PlaybookDescriptor> playbooks() {
     return List.of(
+        new PlaybookDescriptor("pitr", PointInTimeRestore.TYPE, PitrInput.class,
+            "Restore D1, SQLite or KV to a verified backup or a Time Travel bookmark, with a safety point and undo.",
+            List.of("restore", "point-in-time-restore")),
         new PlaybookDescriptor("backup-d1", D1Backup.TYPE, D1BackupInput.class,
             "Back up a D1 database or SQLite file: encrypted, compressed, verified by restoring.",
             List.of("d1-backup")),
