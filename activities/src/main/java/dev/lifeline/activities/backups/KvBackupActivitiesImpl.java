@@ -170,7 +170,7 @@ public final class KvBackupActivitiesImpl implements KvBackupActivities {
   }
 
   /** Values of {@code keys}: bulk get, or single reads when the page holds a binary value. */
-  private static Map<String, byte[]> values(KvApi kv, String nsId, List<KvKey> keys) {
+  static Map<String, byte[]> values(KvApi kv, String nsId, List<KvKey> keys) {
     Map<String, byte[]> out = new LinkedHashMap<>();
     List<String> names = keys.stream().map(KvKey::name).toList();
     for (int from = 0; from < names.size(); from += 100) {
