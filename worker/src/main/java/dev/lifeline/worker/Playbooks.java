@@ -2,6 +2,7 @@ package dev.lifeline.worker;
 
 import dev.lifeline.activities.backups.BackupActivitiesImpl;
 import dev.lifeline.activities.backups.KvBackupActivitiesImpl;
+import dev.lifeline.activities.backups.RestoreActivitiesImpl;
 import dev.lifeline.activities.env.BackendSettings;
 import dev.lifeline.activities.env.Backends;
 import dev.lifeline.activities.notify.WebhookNotifier;
@@ -13,6 +14,7 @@ import dev.lifeline.workflows.backup.D1BackupImpl;
 import dev.lifeline.workflows.backup.KvBackupImpl;
 import dev.lifeline.workflows.backup.R2ReplicationImpl;
 import dev.lifeline.workflows.backup.VerifyBackupImpl;
+import dev.lifeline.workflows.pitr.PointInTimeRestoreImpl;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +34,8 @@ public final class Playbooks {
         R2ReplicationImpl.class,
         BackupRetentionImpl.class,
         VerifyBackupImpl.class,
-        BackupCatalogImpl.class);
+        BackupCatalogImpl.class,
+        PointInTimeRestoreImpl.class);
   }
 
   /** The connections activities share, from {@code config}. */
@@ -59,6 +62,7 @@ public final class Playbooks {
     activities.add(new BackupActivitiesImpl(backends));
     activities.add(new KvBackupActivitiesImpl(backends));
     activities.add(new R2ReplicationActivitiesImpl(backends));
+    activities.add(new RestoreActivitiesImpl(backends));
     return activities;
   }
 }

@@ -54,9 +54,13 @@ public record WriterOptions(
   }
 
   /**
-   * zstd level 3; zstd workers when the machine has more than one core (measured: the pipeline
-   * then keeps both cores busy, see docs/benchmarks.md); 256 KiB chunks, 4 deep; progress every
-   * 64 MiB.
+   * zstd level 3; two zstd workers when the machine has more than one core, else none; 256 KiB
+   * chunks, 4 deep; progress every 64 MiB.
+   *
+   * <p>Measured on the 1.1 GB MonoTask export on 2 cores (docs/benchmarks.md): with the cores to
+   * itself and no upload, the pipeline ran at 381 MB/s with two workers, 324 with one and 287 with
+   * none (the zstd command line: 324 MB/s). When other processes hold a core, the extra workers
+   * cannot help and single-threaded zstd did as well or slightly better.
    */
   public static WriterOptions defaults() {
     int workers = Runtime.getRuntime().availableProcessors() > 1 ? 2 : 0;

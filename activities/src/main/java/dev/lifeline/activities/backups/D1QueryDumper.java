@@ -4,11 +4,8 @@ import dev.lifeline.activities.sqlite.SqlIdentifiers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +77,7 @@ final class D1QueryDumper {
               if (i > 0) {
                 line.append(',');
               }
-              line.append(literal(row.get(1 + 2 * i), row.get(2 + 2 * i)));
+              line.append(SqlLiterals.fromExactText(row.get(1 + 2 * i), row.get(2 + 2 * i)));
             }
             line.append(");\n");
             write(out, line.toString());
@@ -101,7 +98,7 @@ final class D1QueryDumper {
       if (!seq.isEmpty() && Long.parseLong(String.valueOf(seq.get(0).get(0))) > 0) {
         write(out, "DELETE FROM sqlite_sequence;\n");
         for (List<Object> r : source.rows("SELECT name, CAST(seq AS TEXT) FROM sqlite_sequence", List.of())) {
-          write(out, "INSERT INTO \"sqlite_sequence\" (\"name\",\"seq\") VALUES(" + text(String.valueOf(r.get(0)))
+          write(out, "INSERT INTO \"sqlite_sequence\" (\"name\",\"seq\") VALUES(" + SqlLiterals.text(String.valueOf(r.get(0)))
               + "," + r.get(1) + ");\n");
         }
       }
@@ -123,70 +120,6 @@ final class D1QueryDumper {
       b.append(i == 0 ? "" : ",").append(SqlIdentifiers.quote(columns.get(i)));
     }
     return b.append(") VALUES(").toString();
-  }
-
-  /** The SQL literal for a value fetched as (typeof, exact text). */
-  static String literal(Object type, Object exact) {
-    String t = String.valueOf(type);
-    if (exact == null || "null".equals(t)) {
-      return "NULL";
-    }
-    String v = String.valueOf(exact);
-    return switch (t) {
-      case "integer" -> v;
-      case "real" -> realLiteral(v);
-      case "blob" -> "X'" + v + "'";
-      default -> textFromHex(v);
-    };
-  }
-
-  private static String realLiteral(String v) {
-    // printf('%!.17g') always has a decimal point or exponent, so SQLite reads it back as REAL;
-    // infinities come out as Inf.
-    if (v.equalsIgnoreCase("inf") || v.equalsIgnoreCase("+inf")) {
-      return "9e999";
-    }
-    if (v.equalsIgnoreCase("-inf")) {
-      return "-9e999";
-    }
-    return v;
-  }
-
-  private static String textFromHex(String hex) {
-    byte[] bytes = HexFormat.of().parseHex(hex);
-    try {
-      String s =
-          StandardCharsets.UTF_8.newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(java.nio.ByteBuffer.wrap(bytes))
-              .toString();
-      return text(s);
-    } catch (CharacterCodingException e) {
-      // Not valid UTF-8: keep the exact bytes as TEXT.
-      return "CAST(X'" + hex + "' AS TEXT)";
-    }
-  }
-
-  /** A one-line SQL text literal: quotes doubled, CR and LF spliced in with char(). */
-  static String text(String s) {
-    StringBuilder b = new StringBuilder("'");
-    boolean open = true;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\n' || c == '\r') {
-        if (open) {
-          b.append('\'');
-        }
-        b.append("||char(").append((int) c).append(")||'");
-        open = true;
-      } else if (c == '\'') {
-        b.append("''");
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('\'').toString();
   }
 
   private static void write(OutputStream out, String s) throws IOException {

@@ -12,6 +12,8 @@ import dev.lifeline.workflows.backup.R2Replication;
 import dev.lifeline.workflows.backup.R2ReplicationInput;
 import dev.lifeline.workflows.backup.VerifyBackup;
 import dev.lifeline.workflows.backup.VerifyBackupInput;
+import dev.lifeline.workflows.pitr.PitrInput;
+import dev.lifeline.workflows.pitr.PointInTimeRestore;
 import java.util.List;
 
 /** The playbooks Lifeline ships. */
@@ -22,6 +24,9 @@ public final class LifelinePlaybooks implements PlaybookProvider {
         new PlaybookDescriptor("assess", CorruptionAssessment.TYPE, AssessmentInput.class,
             "Assess corruption (read-only): scope, impact, severity, root-cause hints and the playbook to run next.",
             List.of("assessment", "corruption-assessment")),
+        new PlaybookDescriptor("pitr", PointInTimeRestore.TYPE, PitrInput.class,
+            "Restore D1, SQLite or KV to a verified backup or a Time Travel bookmark, with a safety point and undo.",
+            List.of("restore", "point-in-time-restore")),
         new PlaybookDescriptor("backup-d1", D1Backup.TYPE, D1BackupInput.class,
             "Back up a D1 database or SQLite file: encrypted, compressed, verified by restoring.",
             List.of("d1-backup")),

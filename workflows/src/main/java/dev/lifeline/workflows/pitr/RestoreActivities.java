@@ -44,9 +44,9 @@ public interface RestoreActivities {
   RestoreOutcome swapBack(Target target, String preservedOriginal);
 
   /**
-   * Checks the target after a restore: integrity and foreign keys, and row counts (keys for KV)
-   * against {@code expected}. Read-only.
+   * Checks the target after a restore: integrity, foreign keys (no more violations than the
+   * recovery point itself had) and row counts (keys for KV) against {@code expected}. Read-only.
    */
   @ActivityMethod(name = "CheckTarget")
-  TargetCheck check(Target target, List<BackupManifest.TableManifest> expected);
+  TargetCheck check(Target target, List<BackupManifest.TableManifest> expected, long foreignKeyViolationsAllowed);
 }

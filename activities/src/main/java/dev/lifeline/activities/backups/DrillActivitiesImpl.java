@@ -1,0 +1,203 @@
+package dev.lifeline.activities.backups;
+
+import dev.lifeline.activities.backup.DatabaseCensus;
+import dev.lifeline.activities.backup.LoadOptions;
+import dev.lifeline.activities.backup.LossyExportDetector;
+import dev.lifeline.activities.backup.LossyPatchSet;
+import dev.lifeline.activities.backup.SqliteLoader;
+import dev.lifeline.activities.cloudflare.D1Api;
+import dev.lifeline.activities.cloudflare.D1Database;
+import dev.lifeline.activities.cloudflare.D1ExportOptions;
+import dev.lifeline.activities.cloudflare.KvApi;
+import dev.lifeline.activities.cloudflare.KvKey;
+import dev.lifeline.activities.cloudflare.KvKeyPage;
+import dev.lifeline.activities.cloudflare.KvNamespace;
+import dev.lifeline.activities.cloudflare.KvWriteOptions;
+import dev.lifeline.activities.env.Backends;
+import dev.lifeline.activities.sqlite.SqlIdentifiers;
+import dev.lifeline.workflows.backup.BackupManifest;
+import dev.lifeline.workflows.backup.Verification;
+import dev.lifeline.workflows.common.Target;
+import dev.lifeline.workflows.drill.DrillActivities;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/** The drill's own activities (see {@link DrillActivities}). */
+public final class DrillActivitiesImpl implements DrillActivities {
+  private final Backends backends;
+
+  /** @param backends connections */
+  public DrillActivitiesImpl(Backends backends) {
+    this.backends = backends;
+  }
+
+  @Override
+  public DrillInjection inject(Target target, long seed) {
+    return ActivityFailures.call(() -> switch (target.kind()) {
+      case D1 -> injectD1(target);
+      case KV -> injectKv(target, seed);
+      case SQLITE -> throw ApplicationFailure.newNonRetryableFailure(
+          "drills damage D1 databases and KV namespaces, not local SQLite files", "InvalidInput");
+    });
+  }
+
+  private DrillInjection injectD1(Target target) {
+    D1Api d1 = backends.cloudflare().d1();
+    D1Database db = d1.get(target.value());
+    D1Source source = new D1Source(d1, db.uuid());
+    List<D1Source.SourceTable> tables = source.tables().stream().filter(t -> !t.virtual()).toList();
+    Map<String, Long> counts = source.rowCounts(tables.stream().map(D1Source.SourceTable::name).toList());
+    List<String> changes = new ArrayList<>();
+    long rows = 0;
+    boolean monotask = counts.containsKey("tasks") && source.columns("tasks").stream().anyMatch(c -> c.startsWith("state"));
+    if (monotask) {
+      // The runbook's systemic pattern: a bad deploy writes invalid task states and loses events.
+      long n = Math.max(5, counts.get("tasks") / 5);
+      d1.execute(db.uuid(), "UPDATE tasks SET state = 'INVALID' WHERE rowid IN (SELECT rowid FROM tasks ORDER BY rowid LIMIT ?)", n);
+      changes.add("set tasks.state to INVALID on " + n + " rows");
+      rows += n;
+      if (counts.containsKey("task_events")) {
+        long m = Math.max(5, counts.get("task_events") / 5);
+        d1.execute(db.uuid(), "DELETE FROM task_events WHERE rowid IN (SELECT rowid FROM task_events ORDER BY rowid DESC LIMIT ?)", m);
+        changes.add("deleted " + m + " task_events rows");
+        rows += m;
+      }
+    } else {
+      String largest = counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+          .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure("the database has no tables to damage", "InvalidInput"));
+      long n = Math.max(1, counts.get(largest) / 5);
+      d1.execute(db.uuid(), "DELETE FROM " + SqlIdentifiers.quote(largest)
+          + " WHERE rowid IN (SELECT rowid FROM " + SqlIdentifiers.quote(largest) + " ORDER BY rowid DESC LIMIT ?)", n);
+      changes.add("deleted " + n + " rows of " + largest);
+      rows += n;
+    }
+    return new DrillInjection(target.label(), changes, rows);
+  }
+
+  private DrillInjection injectKv(Target target, long seed) {
+    KvApi kv = backends.cloudflare().kv();
+    KvNamespace ns = KvBackupActivitiesImpl.namespace(kv, target.value());
+    KvKeyPage page = kv.listKeysPage(ns.id(), null, null, 1000);
+    List<KvKey> keys = page.keys();
+    if (keys.size() < 2) {
+      throw ApplicationFailure.newNonRetryableFailure("KV namespace " + ns.title() + " has too few keys to drill on",
+          "InvalidInput");
+    }
+    int n = Math.max(1, keys.size() / 5);
+    List<String> changes = new ArrayList<>();
+    int offset = (int) Math.floorMod(seed, keys.size());
+    List<String> deleted = new ArrayList<>();
+    List<String> garbled = new ArrayList<>();
+    for (int i = 0; i < 2 * n && i < keys.size(); i++) {
+      KvKey k = keys.get((offset + i) % keys.size());
+      if (i % 2 == 0) {
+        kv.delete(ns.id(), k.name());
+        deleted.add(k.name());
+      } else {
+        kv.put(ns.id(), k.name(), "{\"truncated\": ".getBytes(StandardCharsets.UTF_8), KvWriteOptions.NONE);
+        garbled.add(k.name());
+      }
+    }
+    changes.add("deleted " + deleted.size() + " keys of " + ns.title());
+    changes.add("overwrote " + garbled.size() + " values of " + ns.title() + " with malformed JSON");
+    return new DrillInjection(target.label(), changes, deleted.size() + garbled.size());
+  }
+
+  @Override
+  public DrillComparison compare(Target target, BackupManifest backup) {
+    return ActivityFailures.call(() -> switch (target.kind()) {
+      case D1 -> compareD1(target, backup);
+      case KV -> compareKv(target, backup);
+      case SQLITE -> compareSqlite(target, backup);
+    });
+  }
+
+  private DrillComparison compareD1(Target target, BackupManifest backup) {
+    Heartbeats hb = new Heartbeats();
+    D1Api d1 = backends.cloudflare().d1();
+    D1Database db = d1.get(target.value());
+    Path work = backends.newWorkDir("drill-compare");
+    try {
+      hb.beat("exporting " + db.name() + " to compare it with " + backup.backupId());
+      Path dump = work.resolve("now.sql");
+      // Values the export format loses are fetched exactly, as a backup does, so the comparison
+      // sees the data and not the exporter's rounding.
+      D1Source source = new D1Source(d1, db.uuid());
+      LossyExportDetector detector = new LossyExportDetector();
+      LossyPatchSet patches = detector.detect(source, detector.describe(source));
+      d1.exportToFile(db.uuid(), D1ExportOptions.full(), dump, null);
+      Path staging = work.resolve("now.sqlite");
+      new SqliteLoader().load(dump, staging, LoadOptions.defaults(), null);
+      patches.applyTo(staging);
+      return compareCensus(DatabaseCensus.take(staging), backup);
+    } finally {
+      BackupActivitiesImpl.deleteTree(work);
+    }
+  }
+
+  private DrillComparison compareSqlite(Target target, BackupManifest backup) {
+    return compareCensus(DatabaseCensus.take(Path.of(target.value())), backup);
+  }
+
+  private static DrillComparison compareCensus(DatabaseCensus now, BackupManifest backup) {
+    List<String> differences = new ArrayList<>();
+    Verification v = backup.verification();
+    if (v == null || v.tables() == null || v.tables().isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure("backup " + backup.backupId() + " has no verified census to compare with",
+          "InvalidInput");
+    }
+    for (Verification.TableCensus t : v.tables()) {
+      DatabaseCensus.TableCensus c = now.tables().stream().filter(x -> x.name().equals(t.name())).findFirst().orElse(null);
+      if (c == null) {
+        differences.add("table " + t.name() + " is missing");
+      } else if (c.rowCount() != t.rows()) {
+        differences.add(t.name() + ": " + c.rowCount() + " rows now, " + t.rows() + " in the backup");
+      } else if (t.checksum() != null && !t.checksum().equals(c.checksum())) {
+        differences.add(t.name() + ": same row count, different contents");
+      }
+    }
+    return new DrillComparison(differences.isEmpty(), differences);
+  }
+
+  private DrillComparison compareKv(Target target, BackupManifest backup) {
+    KvApi kv = backends.cloudflare().kv();
+    KvNamespace ns = KvBackupActivitiesImpl.namespace(kv, target.value());
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    long keys = 0;
+    String cursor = null;
+    do {
+      KvKeyPage page = kv.listKeysPage(ns.id(), null, cursor, 1000);
+      Map<String, byte[]> values = KvBackupActivitiesImpl.values(kv, ns.id(), page.keys());
+      for (KvKey k : page.keys()) {
+        byte[] v = values.get(k.name());
+        if (v == null) {
+          continue;
+        }
+        KvRecords.Entry e = new KvRecords.Entry(k.name(), v, k.metadata(), k.expiration());
+        sha.update(KvRecords.indexLine(k.name(), KvRecords.hash(e)).getBytes(StandardCharsets.UTF_8));
+        keys++;
+      }
+      cursor = page.cursor();
+    } while (cursor != null);
+    List<String> differences = new ArrayList<>();
+    if (backup.keyCount() != null && keys != backup.keyCount()) {
+      differences.add(keys + " keys now, " + backup.keyCount() + " in the backup");
+    }
+    if (backup.index() != null && !HexFormat.of().formatHex(sha.digest()).equals(backup.index().plaintextSha256())) {
+      differences.add("keys, values, metadata or expirations differ from the backup");
+    }
+    return new DrillComparison(differences.isEmpty(), differences);
+  }
+}
