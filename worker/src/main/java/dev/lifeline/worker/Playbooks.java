@@ -1,5 +1,6 @@
 package dev.lifeline.worker;
 
+import dev.lifeline.activities.assess.AssessmentActivitiesImpl;
 import dev.lifeline.activities.backups.BackupActivitiesImpl;
 import dev.lifeline.activities.backups.KvBackupActivitiesImpl;
 import dev.lifeline.activities.backups.RestoreActivitiesImpl;
@@ -8,6 +9,7 @@ import dev.lifeline.activities.env.Backends;
 import dev.lifeline.activities.notify.WebhookNotifier;
 import dev.lifeline.activities.replication.R2ReplicationActivitiesImpl;
 import dev.lifeline.worker.config.LifelineConfig;
+import dev.lifeline.workflows.assess.CorruptionAssessmentImpl;
 import dev.lifeline.workflows.backup.BackupCatalogImpl;
 import dev.lifeline.workflows.backup.BackupRetentionImpl;
 import dev.lifeline.workflows.backup.D1BackupImpl;
@@ -35,7 +37,8 @@ public final class Playbooks {
         BackupRetentionImpl.class,
         VerifyBackupImpl.class,
         BackupCatalogImpl.class,
-        PointInTimeRestoreImpl.class);
+        PointInTimeRestoreImpl.class,
+        CorruptionAssessmentImpl.class);
   }
 
   /** The connections activities share, from {@code config}. */
@@ -63,6 +66,7 @@ public final class Playbooks {
     activities.add(new KvBackupActivitiesImpl(backends));
     activities.add(new R2ReplicationActivitiesImpl(backends));
     activities.add(new RestoreActivitiesImpl(backends));
+    activities.add(new AssessmentActivitiesImpl(backends));
     return activities;
   }
 }

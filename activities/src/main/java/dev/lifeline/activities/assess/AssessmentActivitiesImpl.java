@@ -68,7 +68,8 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
             copy.bookmark(), copy.bytes(), copy.rows(), copy.millis(), copy.caveats());
         DatabaseInspector inspector = new DatabaseInspector(null, name -> hb.beat("checking: " + name));
         DatabaseFacts facts = inspector.inspect(request.target().label(), staged, copy.file(), request.rules(),
-            new DatabaseInspector.Options(request.integrityCheck(), request.sampleSize(), request.recordLimit()),
+            new DatabaseInspector.Options(request.integrityCheck(), request.sampleSize(), request.recordLimit(),
+                request.autoRuleSets()),
             request.baseline(), () -> {
               Path base = work.resolve("baseline.sqlite");
               hb.beat("restoring backup " + request.baseline().backupId() + " to compare with");

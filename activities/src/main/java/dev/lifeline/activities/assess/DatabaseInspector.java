@@ -20,6 +20,7 @@ import dev.lifeline.workflows.assess.DatabaseFacts.RuleSuggestion;
 import dev.lifeline.workflows.assess.DatabaseFacts.StagingCopy;
 import dev.lifeline.workflows.assess.Rule;
 import dev.lifeline.workflows.assess.RuleResult;
+import dev.lifeline.workflows.assess.RuleSets;
 import dev.lifeline.workflows.backup.BackupManifest;
 import dev.lifeline.workflows.backup.BackupManifest.TableManifest;
 import java.nio.file.Path;
@@ -77,8 +78,9 @@ public final class DatabaseInspector {
    * @param integrityCheck {@code quick} or {@code full}
    * @param sampleSize sample keys per check
    * @param recordLimit keys collected per check
+   * @param autoRuleSets also check every named rule set whose tables and columns all exist
    */
-  public record Options(String integrityCheck, int sampleSize, int recordLimit) {}
+  public record Options(String integrityCheck, int sampleSize, int recordLimit, boolean autoRuleSets) {}
 
   private final RuleEngine.Observer observer;
   private final Progress progress;
@@ -127,7 +129,7 @@ public final class DatabaseInspector {
       });
 
       SqliteSchema schema = SqliteSchema.read(c);
-      List<SourcedRule> all = timed("derive default rules", () -> rules(c, schema, rules));
+      List<SourcedRule> all = timed("derive default rules", () -> rules(c, schema, rules, options.autoRuleSets()));
       RuleEngine engine = new RuleEngine(c, options.recordLimit()).observe(new RuleEngine.Observer() {
         @Override
         public void statement(String sql, List<?> params) {
@@ -297,11 +299,20 @@ public final class DatabaseInspector {
    * checking the same thing as an earlier one is dropped (the more specific source wins, with its
    * id and severity).
    */
-  private List<SourcedRule> rules(Connection c, SqliteSchema schema, List<SourcedRule> given) throws SQLException {
+  private List<SourcedRule> rules(Connection c, SqliteSchema schema, List<SourcedRule> given, boolean auto)
+      throws SQLException {
     List<SourcedRule> ordered = new ArrayList<>();
     if (given != null) {
       given.stream().filter(r -> "input".equals(r.source())).forEach(ordered::add);
       given.stream().filter(r -> !"input".equals(r.source())).forEach(ordered::add);
+    }
+    if (auto) {
+      // A named set applies when the database has every table and column it checks.
+      new TreeMap<>(RuleSets.all()).forEach((name, set) -> {
+        if (set.stream().allMatch(r -> applies(schema, r))) {
+          set.forEach(r -> ordered.add(new SourcedRule(r, name)));
+        }
+      });
     }
     for (Rule r : DefaultRules.derive(c, schema, observer)) {
       ordered.add(new SourcedRule(r, "schema"));
@@ -311,6 +322,19 @@ public final class DatabaseInspector {
       unique.putIfAbsent(semanticKey(r.rule()), r);
     }
     return List.copyOf(unique.values());
+  }
+
+  private static boolean applies(SqliteSchema schema, Rule r) {
+    Optional<Table> t = schema.table(r.table());
+    if (t.isEmpty() || (r.column() != null && t.get().column(r.column()).isEmpty())
+        || (r.columns() != null && r.columns().stream().anyMatch(col -> t.get().column(col).isEmpty()))) {
+      return false;
+    }
+    if (r.refTable() == null) {
+      return true;
+    }
+    Optional<Table> ref = schema.table(r.refTable());
+    return ref.isPresent() && ref.get().column(r.refColumn()).isPresent();
   }
 
   private static String semanticKey(Rule r) {

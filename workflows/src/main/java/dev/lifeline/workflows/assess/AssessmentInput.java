@@ -27,7 +27,9 @@ import java.util.Locale;
  * @param suspectedSince when the damage is thought to have begun (ISO-8601); the baseline is the
  *     newest verified backup at or before it, and the recommended recovery point is before it
  * @param rules extra rules (see {@link Rule}), checked after the schema's defaults and the rule set
- * @param ruleSet a named rule set ({@code monotask})
+ * @param ruleSet {@code auto} (default: every named rule set whose tables and columns all exist in
+ *     the database, so a MonoTask database gets the MonoTask rules), {@code none}, or a set's name
+ *     ({@code monotask})
  * @param integrityCheck {@code quick} (default: {@code quick_check}, then {@code integrity_check}
  *     only when it fails) or {@code full} ({@code integrity_check} always)
  * @param r2Verify {@code sample} (default) or {@code all}: which objects' bytes are checked against
@@ -74,6 +76,16 @@ public record AssessmentInput(
   public static AssessmentInput of(Target target) {
     return new AssessmentInput(target, null, null, null, null, null, null, null, null, null, null, null, null, null,
         null);
+  }
+
+  /** The rule set, normalised ({@code auto} by default). */
+  public String ruleSetOrDefault() {
+    return ruleSet == null || ruleSet.isBlank() ? "auto" : ruleSet.trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether named rule sets are chosen by the database's schema. */
+  public boolean autoRuleSets() {
+    return ruleSetOrDefault().equals("auto");
   }
 
   /** {@code quick} or {@code full}. */
@@ -127,7 +139,7 @@ public record AssessmentInput(
    */
   public List<SourcedRule> namedAndInlineRules() {
     List<SourcedRule> out = new ArrayList<>();
-    if (ruleSet != null && !ruleSet.isBlank()) {
+    if (ruleSet != null && !ruleSet.isBlank() && !autoRuleSets() && !ruleSetOrDefault().equals("none")) {
       RuleSets.named(ruleSet).orElse(List.of())
           .forEach(r -> out.add(new SourcedRule(r, ruleSet.trim().toLowerCase(Locale.ROOT))));
     }
@@ -163,8 +175,9 @@ public record AssessmentInput(
         problems.add("suspectedSince", "must be an ISO-8601 instant like 2026-11-21T02:00:00Z (got \"" + suspectedSince + "\")");
       }
     }
-    if (ruleSet != null && !ruleSet.isBlank() && RuleSets.named(ruleSet).isEmpty()) {
-      problems.add("ruleSet", "is not a known rule set (known: monotask; got \"" + ruleSet + "\")");
+    if (!autoRuleSets() && !ruleSetOrDefault().equals("none") && RuleSets.named(ruleSet).isEmpty()) {
+      problems.add("ruleSet", "must be auto, none or a known rule set (" + String.join(", ",
+          new java.util.TreeSet<>(RuleSets.all().keySet())) + "; got \"" + ruleSet + "\")");
     }
     if (rules != null) {
       for (int i = 0; i < rules.size(); i++) {

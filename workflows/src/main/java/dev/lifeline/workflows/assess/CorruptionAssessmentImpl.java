@@ -60,7 +60,8 @@ public class CorruptionAssessmentImpl extends AbstractPlaybook implements Corrup
     done++;
     runtime.progress(done, total, "checks", "staging copy and database checks");
     DatabaseFactsRequest request =
-        new DatabaseFactsRequest(target, baseline, input.namedAndInlineRules(), input.integrityOrDefault(),
+        new DatabaseFactsRequest(target, baseline, input.namedAndInlineRules(), input.autoRuleSets(),
+            input.integrityOrDefault(),
             input.sampleSizeOrDefault(), input.recordLimitOrDefault());
     DatabaseFacts database =
         runtime.step("database", "Copy " + target.label() + " to local staging and check it", DatabaseFacts.class,

@@ -14,6 +14,7 @@ import java.util.List;
  * @param baseline the verified backup to compare with (its deleted rows and the origin of damaged
  *     rows); null when there is none
  * @param rules rules from a named set and the input, checked after the schema's defaults
+ * @param autoRuleSets also check every named rule set whose tables and columns all exist
  * @param integrityCheck {@code quick} or {@code full}
  * @param sampleSize sample keys per check
  * @param recordLimit the most keys collected per check for record sets
@@ -24,6 +25,7 @@ public record DatabaseFactsRequest(
     Target target,
     BackupManifest baseline,
     List<SourcedRule> rules,
+    boolean autoRuleSets,
     String integrityCheck,
     int sampleSize,
     int recordLimit) {}

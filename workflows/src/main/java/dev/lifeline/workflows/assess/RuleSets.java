@@ -29,6 +29,11 @@ public final class RuleSets {
             "every task belongs to a project"));
   }
 
+  /** Every named rule set, by name. */
+  public static java.util.Map<String, List<Rule>> all() {
+    return java.util.Map.of("monotask", monotask());
+  }
+
   /** The rule set named {@code name}, if there is one. */
   public static Optional<List<Rule>> named(String name) {
     if (name == null) {
