@@ -35,6 +35,7 @@ import dev.lifeline.workflows.testing.RecordedHistories;
 import dev.lifeline.workflows.testing.RecordingNotifier;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -231,6 +232,9 @@ class CorruptionAssessmentEndToEndTest {
     if (RecordedHistories.recording()) {
       RecordedHistories.save(env.getWorkflowClient(), "assess-injected", RECORDED);
     }
+    // The fresh history replays too: the analysis is deterministic.
+    WorkflowReplayer.replayWorkflowExecution(env.getWorkflowClient().fetchHistory("assess-injected"),
+        CorruptionAssessmentImpl.class);
 
     AssessmentFinding f = finding(r, "rule:tasks.state-domain");
     assertThat(f.kind()).isEqualTo("INVALID_VALUE");
@@ -345,7 +349,6 @@ class CorruptionAssessmentEndToEndTest {
     assertThat(s.facts()).containsEntry("severity", "High").containsEntry("recommendedPlaybook", "merge");
     assertThat(r.markdown()).contains("## 1. Scope").contains("## 2. Impact").contains("## 3. Root cause")
         .contains("## 4. Recommendation").contains("Batch task updates");
-    Files.writeString(Path.of("target", "assessment-injected.md"), r.markdown());
   }
 
   @Test
