@@ -298,20 +298,26 @@ public final class RuleEngine {
    */
   private List<RuleResult> truncated(Table table, List<Rule> rules) throws SQLException {
     StringBuilder select = new StringBuilder("SELECT ");
+    StringBuilder lengths = new StringBuilder("SELECT ");
     List<List<Integer>> boundaries = new ArrayList<>();
     int n = 0;
-    for (Rule rule : rules) {
+    for (int r = 0; r < rules.size(); r++) {
+      Rule rule = rules.get(r);
       List<Integer> bs = rule.boundaries() == null || rule.boundaries().isEmpty()
           ? Rule.DEFAULT_BOUNDARIES : rule.boundaries();
       boundaries.add(bs);
-      String len = "length(CASE WHEN typeof(" + quote(col(table, rule.column())) + ") = 'text' THEN "
-          + quote(col(table, rule.column())) + " END)";
+      String c = quote(col(table, rule.column()));
+      String len = "l" + r;
+      lengths.append(r == 0 ? "" : ", ").append("length(CASE WHEN typeof(").append(c).append(") = 'text' THEN ")
+          .append(c).append(" END) AS ").append(len);
       for (int b : bs) {
         select.append(n++ == 0 ? "" : ", ").append("sum(").append(len).append(" = ").append(b).append("), sum(")
             .append(len).append(" BETWEEN ").append(b - 10).append(" AND ").append(b - 1).append(")");
       }
     }
-    select.append(" FROM ").append(quote(table.name()));
+    // LIMIT -1 keeps SQLite from flattening the subquery into the aggregate, which would count each
+    // value's characters once per boundary instead of once.
+    select.append(" FROM (").append(lengths).append(" FROM ").append(quote(table.name())).append(" LIMIT -1)");
     long[] counts = new long[2 * n];
     observer.statement(select.toString(), List.of());
     try (PreparedStatement ps = connection.prepareStatement(select.toString());
@@ -353,17 +359,22 @@ public final class RuleEngine {
    * Text that is not valid UTF-8, holds U+FFFD (invalid bytes replaced on the way: a D1 export
    * turns them into it), or looks double-encoded (UTF-8 bytes read as Latin-1). One scan of the
    * table checks every column; rows are read in storage order and the first keys in key order are
-   * kept, so no sort is needed.
+   * kept, so no sort is needed. Rows whose text is all printable ASCII are filtered out by SQLite.
    */
   private List<RuleResult> encoding(Table table, List<Rule> rules) throws SQLException {
     Optional<String> ts = table.timestampColumn();
     String tsExpr = ts.map(x -> "t." + quote(x)).orElse("NULL");
     StringBuilder select = new StringBuilder("SELECT ").append(keyExpr(table));
+    StringBuilder where = new StringBuilder();
     for (Rule rule : rules) {
       String c = "t." + quote(col(table, rule.column()));
       select.append(", CASE WHEN typeof(").append(c).append(") = 'text' THEN CAST(").append(c).append(" AS BLOB) END");
+      // Only text with a character outside printable ASCII can be mis-encoded: SQLite reads any byte
+      // of 0x80 or more (valid or not) as such a character, so only those rows come back to be
+      // decoded here (tabs and newlines come back too, and pass).
+      where.append(where.length() == 0 ? "" : " OR ").append(c).append(" GLOB '*[^ -~]*'");
     }
-    select.append(", ").append(tsExpr).append(" FROM ").append(quote(table.name())).append(" t");
+    select.append(", ").append(tsExpr).append(" FROM ").append(quote(table.name())).append(" t WHERE ").append(where);
     int n = rules.size();
     long[] counts = new long[n];
     String[] first = new String[n];
