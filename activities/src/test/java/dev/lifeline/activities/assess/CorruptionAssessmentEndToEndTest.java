@@ -356,7 +356,11 @@ class CorruptionAssessmentEndToEndTest {
     backUpDatabase();
     InjectionReport deleted = injector.deleteTasks(3, 41);
 
-    AssessmentReport r = assess("assess-deleted", AssessmentInput.of(Target.d1(DB)));
+    // A namespace that does not exist is reported as not checked; the rest of the assessment stands.
+    AssessmentReport r = assess("assess-deleted", new AssessmentInput(Target.d1(DB), List.of("NO_SUCH_NAMESPACE"), null,
+        null, null, null, null, null, null, null, null, null, null, null, "alice"));
+    assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("not checked: KV NO_SUCH_NAMESPACE: "));
+    assertThat(status("assess-deleted").state()).isEqualTo(PlaybookState.COMPLETED);
 
     assertThat(r.recommendation().playbook()).isEqualTo("merge");
     MergePlan merge = r.recommendation().actions().get(0).merge();

@@ -159,6 +159,10 @@ public final class AssessmentAnalysis {
     if (e.database() != null && e.database().notes() != null) {
       notes.addAll(e.database().notes());
     }
+    for (String problem : list(e.problems())) {
+      checks.add("not checked: " + problem);
+      notes.add("not checked: " + problem);
+    }
     return new AssessmentReport(dbLabel, in.incidentId(), e.assessedAt(), in.suspectedSince(), severity,
         severityReason(severity), scope, List.copyOf(findings), drift, rowCounts, onset, hints, recommendation,
         List.copyOf(checks),
@@ -607,7 +611,6 @@ public final class AssessmentAnalysis {
     names.addAll(now.keySet());
     names.addAll(base.keySet());
     List<RowCount> out = new ArrayList<>();
-    boolean deletedCompared = f.baseline() != null;
     for (String name : names) {
       Long n = now.get(name);
       Long bl = base.get(name);
@@ -619,13 +622,15 @@ public final class AssessmentAnalysis {
       String change = bl == null ? (b == null ? "unknown" : "new") : n == null ? "gone"
           : n > bl ? "grew" : n < bl ? "dropped" : "unchanged";
       out.add(new RowCount(name, n, bl, history.isEmpty() ? null : history, change));
-      if ("dropped".equals(change) && !deletedCompared) {
+      boolean listed = findings.stream().anyMatch(x -> x.id().equalsIgnoreCase("deleted:" + name));
+      if ("dropped".equals(change) && !listed) {
         long drop = bl - n;
         String trend = history.isEmpty() ? "" : "; earlier backups: " + history.values();
         add(new AssessmentFinding("rows:" + name, "DELETED_ROWS", dbLabel, name, null, HIGH, null,
             name + " has " + drop + " fewer row(s) than backup " + b.backupId() + " (" + bl + " → " + n + ")" + trend,
             "row counts compared with backup " + b.backupId(), drop, bl, null, List.of(), null, null, null, "none",
-            "the deleted keys could not be listed (the backup could not be compared row by row)"));
+            "the deleted keys could not be listed (no row-by-row comparison with the backup, or no primary key to"
+                + " compare by)"));
       }
     }
     if (b != null) {
@@ -1040,8 +1045,8 @@ public final class AssessmentAnalysis {
             : f.withRemedy("pitr", "the database's damage is systemic (" + sys.get(0).id() + "): restore it whole"));
       }
       if (pitr != null) {
-        actions.add(new Action(dbLabel, "pitr", "Systemic damage to " + dbLabel + " (" + String.join("; ",
-            first(sys, 2).stream().map(AssessmentFinding::summary).toList()) + "): restore it to " + describe(pitr, point) + ".",
+        actions.add(new Action(dbLabel, "pitr", "Systemic damage to " + dbLabel + " (" + String.join(", ",
+            sys.stream().map(AssessmentFinding::id).toList()) + "): restore it to " + describe(pitr, point) + ".",
             pitrLoss, db.stream().map(AssessmentFinding::id).toList(), pitr, null, null));
       }
       return;

@@ -19,6 +19,8 @@ import java.util.List;
  * @param kv facts per KV namespace
  * @param r2 facts per R2 bucket
  * @param deployments recent deployments per Worker script
+ * @param problems what could not be checked, and why (a namespace that does not exist, a bucket
+ *     without a secondary copy)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,4 +32,5 @@ public record AssessmentEvidence(
     DatabaseFacts database,
     List<KvFacts> kv,
     List<R2Facts> r2,
-    List<DeploymentFacts> deployments) {}
+    List<DeploymentFacts> deployments,
+    List<String> problems) {}

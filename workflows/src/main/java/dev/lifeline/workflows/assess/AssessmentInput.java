@@ -69,8 +69,11 @@ public record AssessmentInput(
   /** Default keys per record set. */
   public static final int DEFAULT_RECORD_LIMIT = 1000;
 
-  /** The largest record set an input may ask for (keeps results well inside Temporal's limits). */
-  public static final int MAX_RECORD_LIMIT = 10_000;
+  /**
+   * The largest record set an input may ask for: every violated rule carries up to this many keys
+   * through the history, and activity results must stay well inside Temporal's 2 MB payload limit.
+   */
+  public static final int MAX_RECORD_LIMIT = 5_000;
 
   /** An assessment of {@code target} with every default. */
   public static AssessmentInput of(Target target) {

@@ -71,7 +71,9 @@ public class CorruptionAssessmentImpl extends AbstractPlaybook implements Corrup
     }
     done++;
 
-    // KV namespaces against their last verified backup chain.
+    // KV namespaces against their last verified backup chain. One that cannot be checked (a typo,
+    // a missing secondary bucket) is reported, and the rest of the assessment goes on.
+    List<String> problems = new ArrayList<>();
     List<KvFacts> kv = new ArrayList<>();
     for (String ns : input.kvNamespacesOrEmpty()) {
       runtime.progress(done, total, "checks", "KV " + ns);
@@ -79,8 +81,11 @@ public class CorruptionAssessmentImpl extends AbstractPlaybook implements Corrup
       done++;
       runtime.progress(done, total, "checks", "KV " + ns);
       KvFactsRequest kvRequest = new KvFactsRequest(ns, chain, input.recordLimitOrDefault());
-      kv.add(runtime.step("kv-" + BackupIds.safe(ns), "Compare KV " + ns + " with its last verified backup",
-          KvFacts.class, () -> facts.kvNamespace(kvRequest)));
+      KvFacts f = tolerant("kv-" + BackupIds.safe(ns), "Compare KV " + ns + " with its last verified backup",
+          KvFacts.class, () -> facts.kvNamespace(kvRequest), "KV " + ns, problems);
+      if (f != null) {
+        kv.add(f);
+      }
       done++;
     }
 
@@ -90,8 +95,11 @@ public class CorruptionAssessmentImpl extends AbstractPlaybook implements Corrup
       runtime.progress(done, total, "checks", "R2 " + bucket);
       R2FactsRequest r2Request = new R2FactsRequest(bucket, input.secondaryBucket(), input.r2VerifyOrDefault(),
           input.samplePercentOrDefault(), input.recordLimitOrDefault());
-      r2.add(runtime.step("r2-" + bucket, "Compare R2 " + bucket + " with its secondary copy (verify "
-          + input.r2VerifyOrDefault() + ")", R2Facts.class, () -> facts.r2Bucket(r2Request)));
+      R2Facts f = tolerant("r2-" + bucket, "Compare R2 " + bucket + " with its secondary copy (verify "
+          + input.r2VerifyOrDefault() + ")", R2Facts.class, () -> facts.r2Bucket(r2Request), "R2 " + bucket, problems);
+      if (f != null) {
+        r2.add(f);
+      }
       done++;
     }
 
@@ -107,7 +115,7 @@ public class CorruptionAssessmentImpl extends AbstractPlaybook implements Corrup
 
     // Impact, root cause and recommendation: pure and deterministic, so replays agree.
     AssessmentEvidence evidence = new AssessmentEvidence(input, Instant.ofEpochMilli(Workflow.currentTimeMillis()),
-        history, baseline, database, kv, r2, deployments);
+        history, baseline, database, kv, r2, deployments, problems);
     runtime.phase("Judging impact and choosing a recovery playbook");
     AssessmentReport judged = AssessmentAnalysis.analyse(evidence);
     AssessmentReport report = judged.withMarkdown(AssessmentMarkdown.render(judged));
@@ -167,6 +175,19 @@ public class CorruptionAssessmentImpl extends AbstractPlaybook implements Corrup
       String why = f.getCause() instanceof ApplicationFailure af ? af.getOriginalMessage() : f.getMessage();
       runtime.warn(title.toLowerCase(Locale.ROOT) + " failed, going on without it: " + why);
       return List.of();
+    }
+  }
+
+  /** Runs a step whose failure is reported as {@code what} not checked, instead of failing the assessment. */
+  private <T> T tolerant(String id, String title, Class<T> type, io.temporal.workflow.Functions.Func<T> body, String what,
+      List<String> problems) {
+    try {
+      return runtime.step(id, title, type, body);
+    } catch (ActivityFailure f) {
+      String why = f.getCause() instanceof ApplicationFailure af ? af.getOriginalMessage() : f.getMessage();
+      problems.add(what + ": " + why);
+      runtime.warn(what + " was not checked: " + why);
+      return null;
     }
   }
 

@@ -56,7 +56,7 @@ class AssessmentAnalysisTest {
   static AssessmentReport analyse(AssessmentInput in, List<BackupManifest> backups, BackupManifest baseline,
       DatabaseFacts db, List<DeploymentFacts> deployments) {
     return AssessmentAnalysis.analyse(new AssessmentEvidence(in, NOW, backups, baseline, db, List.of(), List.of(),
-        deployments));
+        deployments, List.of()));
   }
 
   static RuleResult violated(Rule rule, long violations, List<String> keys, List<RuleResult.ValueCount> values) {
@@ -238,10 +238,12 @@ class AssessmentAnalysisTest {
         new DeletedRows("tasks", "id", 2, List.of("t7", "t9"), true, "2026-09-01T08:00:00.000Z",
             "2026-09-01T09:00:00.000Z", "created_at")), List.of());
     DatabaseFacts db = facts(List.of(tasks(98, List.of(INDEX))), List.of(), cmp, ok(), List.of());
-    AssessmentEvidence e = new AssessmentEvidence(input(D1, null), NOW, List.of(b), b, db, List.of(), List.of(), List.of());
+    AssessmentEvidence e = new AssessmentEvidence(input(D1, null), NOW, List.of(b), b, db, List.of(), List.of(), List.of(),
+        List.of("KV NOPE: no KV namespace titled or with id NOPE"));
 
     AssessmentReport first = AssessmentAnalysis.analyse(e);
     assertThat(AssessmentAnalysis.analyse(e)).isEqualTo(first);
+    assertThat(first.checks()).contains("not checked: KV NOPE: no KV namespace titled or with id NOPE");
     assertThat(first.recommendation().playbook()).isEqualTo("merge");
     assertThat(first.recommendation().actions().get(0).merge().records()).singleElement()
         .satisfies(s -> assertThat(s.keys()).containsExactly("t7", "t9"));
