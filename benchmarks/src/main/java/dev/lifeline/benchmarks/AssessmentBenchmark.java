@@ -176,7 +176,8 @@ public final class AssessmentBenchmark {
             facts.integrity().get(0).ok() ? "ok" : "FAILED"));
         List<DatabaseFacts.CheckTiming> slow = new ArrayList<>(facts.timings());
         slow.sort((a, b) -> Long.compare(b.millis(), a.millis()));
-        notes.add("Slowest checks in the last round: " + String.join(", ", slow.subList(0, Math.min(6, slow.size()))
+        notes.add("Slowest checks in the last round (rules of one table that share a scan split its time equally): "
+            + String.join(", ", slow.subList(0, Math.min(6, slow.size()))
             .stream().map(c -> c.check() + " " + String.format(Locale.ROOT, "%.1f s", c.millis() / 1000.0)).toList()) + ".");
 
         // 3. The whole AssessDatabase activity once: staging copy plus checks, as the workflow runs it.
