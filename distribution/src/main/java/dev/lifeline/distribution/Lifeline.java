@@ -1,5 +1,6 @@
 package dev.lifeline.distribution;
 
+import dev.lifeline.cli.DrillCommand;
 import dev.lifeline.cli.LifelineCommand;
 import dev.lifeline.worker.logging.LoggingSetup;
 import java.util.Set;
@@ -22,6 +23,9 @@ public final class Lifeline {
     cl.addSubcommand("dev", new DevCommand());
     cl.addSubcommand("sandbox", new SandboxCommand());
     cl.getSubcommands().get("backups").addSubcommand("import", new ImportCommand());
+    // The drill can start the whole stack in this JVM when no Temporal server is given.
+    cl.getCommandSpec().removeSubcommand("drill");
+    cl.addSubcommand("drill", new DrillCommand(new EmbeddedDrillStacks()));
     return cl;
   }
 

@@ -116,6 +116,10 @@ public class LifelineCommand implements Runnable {
           commandLine.getErr().flush();
           return ExitCodes.FAILED;
         });
+    if (root instanceof LifelineCommand) {
+      // Client-only: the drill runs on a running stack (the distribution adds an embedded one).
+      cl.addSubcommand("drill", new DrillCommand());
+    }
     // picocli's default exit code for invalid input is 2, which is ExitCodes.USAGE.
     return cl;
   }

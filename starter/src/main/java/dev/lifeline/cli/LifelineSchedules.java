@@ -58,17 +58,28 @@ final class LifelineSchedules {
     out.add(new Definition("lifeline-retention", "BackupRetention", "0 3 * * *",
         "Backup retention (daily 30d, weekly 90d, monthly 1y), daily at 03:00 UTC;"
             + " deletions auto-approved by this recorded policy, undoable from the trash", retention));
-    if (catalog.find("RecoveryDrill").isPresent()) {
+    boolean hasDb = database != null && !database.isBlank();
+    boolean hasKv = kvNamespaces != null && !kvNamespaces.isEmpty();
+    if (catalog.find("RecoveryDrill").isEmpty()) {
+      skipped.add("lifeline-recovery-drill (this build has no RecoveryDrill playbook)");
+    } else if (!hasDb && !hasKv) {
+      skipped.add("lifeline-recovery-drill (nothing to drill: no database and no KV namespace)");
+    } else {
       ObjectNode drill = base();
       drill.put("separationOfDuties", false);
       drill.putArray("autoApprove").add("*");
-      if (database != null && !database.isBlank()) {
+      var components = drill.putArray("components");
+      if (hasDb) {
+        components.add("d1");
         drill.put("database", database);
       }
+      if (hasKv) {
+        components.add("kv");
+        drill.put("kvNamespace", kvNamespaces.get(0));
+      }
       out.add(new Definition("lifeline-recovery-drill", "RecoveryDrill", "0 4 1 * *",
-          "Recovery drill on the 1st of each month at 04:00 UTC", drill));
-    } else {
-      skipped.add("lifeline-recovery-drill (this build has no RecoveryDrill playbook)");
+          "Recovery drill on scratch copies on the 1st of each month at 04:00 UTC (its one gate auto-approved by"
+              + " this recorded policy)", drill));
     }
     return out;
   }

@@ -116,7 +116,16 @@ final class PlaybookInputs {
     unknownFields(mapper, mapper.constructType(inputType), input, "", problems);
     if (problems.isEmpty()) {
       try {
-        mapper.treeToValue(input, inputType);
+        Object value = mapper.treeToValue(input, inputType);
+        // The playbook's own checks, so a bad input is refused here rather than by a failed run.
+        if (value instanceof dev.lifeline.workflows.playbook.PlaybookInput pi) {
+          dev.lifeline.workflows.playbook.InputProblems found = new dev.lifeline.workflows.playbook.InputProblems();
+          if (pi.approval() != null) {
+            pi.approval().validate(found);
+          }
+          pi.validate(found);
+          problems.addAll(found.list());
+        }
       } catch (JsonMappingException e) {
         problems.add(fieldPath(e) + ": " + e.getOriginalMessage().replaceAll("\\s+at \\[.*", ""));
       } catch (JsonProcessingException e) {

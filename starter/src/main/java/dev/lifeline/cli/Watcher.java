@@ -158,7 +158,23 @@ final class Watcher {
       return;
     }
     try {
-      List<PendingActivityInfo> pending = session.describe(workflowId).getPendingActivitiesList();
+      var description = session.describe(workflowId);
+      // Child playbooks (a drill's backups and restores) report their own phase.
+      for (var child : description.getPendingChildrenList()) {
+        String childId = child.getWorkflowId();
+        try {
+          PlaybookStatus cs = session.status(childId);
+          String text = cs.state() + " — " + cs.phase()
+              + (cs.progress() == null ? "" : " (" + StatusRenderer.progress(cs.progress()) + ")");
+          if (!text.equals(activityDetails.get(childId))) {
+            activityDetails.put(childId, text);
+            line(Instant.now(), "  " + child.getWorkflowTypeName() + " " + childId + ": " + text);
+          }
+        } catch (RuntimeException e) {
+          // Not a playbook, or not started yet: nothing to show.
+        }
+      }
+      List<PendingActivityInfo> pending = description.getPendingActivitiesList();
       for (PendingActivityInfo a : pending) {
         if (!a.hasHeartbeatDetails() || a.getHeartbeatDetails().getPayloadsCount() == 0) {
           continue;

@@ -2,6 +2,7 @@ package dev.lifeline.worker;
 
 import dev.lifeline.activities.assess.AssessmentActivitiesImpl;
 import dev.lifeline.activities.backups.BackupActivitiesImpl;
+import dev.lifeline.activities.backups.DrillActivitiesImpl;
 import dev.lifeline.activities.backups.KvBackupActivitiesImpl;
 import dev.lifeline.activities.backups.RestoreActivitiesImpl;
 import dev.lifeline.activities.env.BackendSettings;
@@ -16,6 +17,7 @@ import dev.lifeline.workflows.backup.D1BackupImpl;
 import dev.lifeline.workflows.backup.KvBackupImpl;
 import dev.lifeline.workflows.backup.R2ReplicationImpl;
 import dev.lifeline.workflows.backup.VerifyBackupImpl;
+import dev.lifeline.workflows.drill.RecoveryDrillImpl;
 import dev.lifeline.workflows.pitr.PointInTimeRestoreImpl;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +40,8 @@ public final class Playbooks {
         VerifyBackupImpl.class,
         BackupCatalogImpl.class,
         PointInTimeRestoreImpl.class,
-        CorruptionAssessmentImpl.class);
+        CorruptionAssessmentImpl.class,
+        RecoveryDrillImpl.class);
   }
 
   /** The connections activities share, from {@code config}. */
@@ -67,6 +70,7 @@ public final class Playbooks {
     activities.add(new R2ReplicationActivitiesImpl(backends));
     activities.add(new RestoreActivitiesImpl(backends));
     activities.add(new AssessmentActivitiesImpl(backends));
+    activities.add(new DrillActivitiesImpl(backends));
     return activities;
   }
 }

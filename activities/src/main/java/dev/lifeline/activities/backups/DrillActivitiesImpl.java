@@ -2,12 +2,11 @@ package dev.lifeline.activities.backups;
 
 import dev.lifeline.activities.backup.DatabaseCensus;
 import dev.lifeline.activities.backup.LoadOptions;
-import dev.lifeline.activities.backup.LossyExportDetector;
-import dev.lifeline.activities.backup.LossyPatchSet;
+import dev.lifeline.activities.backup.LoadProgress;
+import dev.lifeline.activities.backup.LoadProgressListener;
 import dev.lifeline.activities.backup.SqliteLoader;
 import dev.lifeline.activities.cloudflare.D1Api;
 import dev.lifeline.activities.cloudflare.D1Database;
-import dev.lifeline.activities.cloudflare.D1ExportOptions;
 import dev.lifeline.activities.cloudflare.KvApi;
 import dev.lifeline.activities.cloudflare.KvKey;
 import dev.lifeline.activities.cloudflare.KvKeyPage;
@@ -20,7 +19,12 @@ import dev.lifeline.workflows.backup.Verification;
 import dev.lifeline.workflows.common.Target;
 import dev.lifeline.workflows.drill.DrillActivities;
 import io.temporal.failure.ApplicationFailure;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,6 +40,31 @@ public final class DrillActivitiesImpl implements DrillActivities {
   /** @param backends connections */
   public DrillActivitiesImpl(Backends backends) {
     this.backends = backends;
+  }
+
+  @Override
+  public String prepareCopy(Target copy) {
+    return ActivityFailures.call(() -> switch (copy.kind()) {
+      case D1 -> {
+        D1Api d1 = backends.cloudflare().d1();
+        if (d1.find(copy.value()).isPresent()) {
+          yield "exists";
+        }
+        d1.create(copy.value(), null, null);
+        yield "created";
+      }
+      case KV -> {
+        KvApi kv = backends.cloudflare().kv();
+        if (kv.findNamespaceByTitle(copy.value()).isPresent()) {
+          yield "exists";
+        }
+        // Not idempotent on Cloudflare's side: a retry after a lost answer finds it above.
+        kv.createNamespace(copy.value());
+        yield "created";
+      }
+      case SQLITE -> throw ApplicationFailure.newNonRetryableFailure(
+          "drill copies are D1 databases and KV namespaces", "InvalidInput");
+    });
   }
 
   @Override
@@ -56,6 +85,7 @@ public final class DrillActivitiesImpl implements DrillActivities {
     Map<String, Long> counts = source.rowCounts(tables.stream().map(D1Source.SourceTable::name).toList());
     List<String> changes = new ArrayList<>();
     long rows = 0;
+    java.time.Instant at = java.time.Instant.now();
     boolean monotask = counts.containsKey("tasks") && source.columns("tasks").stream().anyMatch(c -> c.startsWith("state"));
     if (monotask) {
       // The runbook's systemic pattern: a bad deploy writes invalid task states and loses events.
@@ -78,7 +108,7 @@ public final class DrillActivitiesImpl implements DrillActivities {
       changes.add("deleted " + n + " rows of " + largest);
       rows += n;
     }
-    return new DrillInjection(target.label(), changes, rows);
+    return new DrillInjection(target.label(), changes, rows, at);
   }
 
   private DrillInjection injectKv(Target target, long seed) {
@@ -91,12 +121,15 @@ public final class DrillActivitiesImpl implements DrillActivities {
           "InvalidInput");
     }
     int n = Math.max(1, keys.size() / 5);
+    Heartbeats hb = new Heartbeats();
     List<String> changes = new ArrayList<>();
     int offset = (int) Math.floorMod(seed, keys.size());
+    java.time.Instant at = java.time.Instant.now();
     List<String> deleted = new ArrayList<>();
     List<String> garbled = new ArrayList<>();
     for (int i = 0; i < 2 * n && i < keys.size(); i++) {
       KvKey k = keys.get((offset + i) % keys.size());
+      hb.beat("damaging " + ns.title(), i, 2L * n, "keys");
       if (i % 2 == 0) {
         kv.delete(ns.id(), k.name());
         deleted.add(k.name());
@@ -107,7 +140,7 @@ public final class DrillActivitiesImpl implements DrillActivities {
     }
     changes.add("deleted " + deleted.size() + " keys of " + ns.title());
     changes.add("overwrote " + garbled.size() + " values of " + ns.title() + " with malformed JSON");
-    return new DrillInjection(target.label(), changes, deleted.size() + garbled.size());
+    return new DrillInjection(target.label(), changes, deleted.size() + garbled.size(), at);
   }
 
   @Override
@@ -125,18 +158,25 @@ public final class DrillActivitiesImpl implements DrillActivities {
     D1Database db = d1.get(target.value());
     Path work = backends.newWorkDir("drill-compare");
     try {
-      hb.beat("exporting " + db.name() + " to compare it with " + backup.backupId());
-      Path dump = work.resolve("now.sql");
-      // Values the export format loses are fetched exactly, as a backup does, so the comparison
-      // sees the data and not the exporter's rounding.
+      // Read through the query API, as a backup of a database with virtual tables does: lossless
+      // by construction, so the comparison sees the data and not an export format's rounding.
       D1Source source = new D1Source(d1, db.uuid());
-      LossyExportDetector detector = new LossyExportDetector();
-      LossyPatchSet patches = detector.detect(source, detector.describe(source));
-      d1.exportToFile(db.uuid(), D1ExportOptions.full(), dump, null);
+      Path dump = work.resolve("now.sql");
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dump))) {
+        new D1QueryDumper(source).dump(source.tables(), out,
+            n -> hb.beat("reading " + db.name() + " to compare it with " + backup.backupId(), n, backup.totalRows(), "rows"));
+      }
       Path staging = work.resolve("now.sqlite");
-      new SqliteLoader().load(dump, staging, LoadOptions.defaults(), null);
-      patches.applyTo(staging);
+      new SqliteLoader().load(dump, staging, LoadOptions.defaults(), new LoadProgressListener() {
+        @Override
+        public void onProgress(LoadProgress p) {
+          hb.beat("loading the copy into SQLite", p.rowsLoaded(), backup.totalRows(), "rows");
+        }
+      });
+      hb.beat("counting and checksumming every table");
       return compareCensus(DatabaseCensus.take(staging), backup);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     } finally {
       BackupActivitiesImpl.deleteTree(work);
     }
@@ -169,6 +209,7 @@ public final class DrillActivitiesImpl implements DrillActivities {
   private DrillComparison compareKv(Target target, BackupManifest backup) {
     KvApi kv = backends.cloudflare().kv();
     KvNamespace ns = KvBackupActivitiesImpl.namespace(kv, target.value());
+    Heartbeats hb = new Heartbeats();
     MessageDigest sha;
     try {
       sha = MessageDigest.getInstance("SHA-256");
@@ -189,6 +230,7 @@ public final class DrillActivitiesImpl implements DrillActivities {
         sha.update(KvRecords.indexLine(k.name(), KvRecords.hash(e)).getBytes(StandardCharsets.UTF_8));
         keys++;
       }
+      hb.beat("hashing every key and value of " + ns.title(), keys, backup.keyCount() == null ? 0 : backup.keyCount(), "keys");
       cursor = page.cursor();
     } while (cursor != null);
     List<String> differences = new ArrayList<>();

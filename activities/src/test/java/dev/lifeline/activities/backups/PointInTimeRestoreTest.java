@@ -166,9 +166,8 @@ class PointInTimeRestoreTest {
     Thread.sleep(1200);
     Instant good = Instant.now();
     Thread.sleep(1200);
-    var client = dev.lifeline.activities.cloudflare.CloudflareClient.create(
-        dev.lifeline.activities.cloudflare.CloudflareClientOptions.newBuilder()
-            .baseUrl(sandbox.apiBaseUrl().toString()).accountId(sandbox.accountId()).apiToken(sandbox.apiToken()).build());
+    // The activities' own client: the damage goes through the REST API so Time Travel records it.
+    var client = backends.cloudflare();
     String uuid = client.d1().get(DB).uuid();
     client.d1().execute(uuid, "UPDATE tasks SET state = 'INVALID' WHERE rowid IN (SELECT rowid FROM tasks LIMIT 7)");
     assertThat(checksums()).isNotEqualTo(before);

@@ -20,7 +20,7 @@ import java.util.Map;
  * @param databaseName D1 database name, SQLite path or KV namespace title
  * @param createdAt when capture started (the recovery point is at or just before this)
  * @param completedAt when the data was stored
- * @param tier {@code daily}, {@code weekly}, {@code monthly}, {@code manual}, {@code pre-restore}
+ * @param tier {@code daily}, {@code weekly}, {@code monthly}, {@code manual}, {@code pre-restore}, {@code drill}
  *     or {@code imported}
  * @param timeTravelBookmark the D1 Time Travel bookmark the export was taken at
  * @param exportMethod how the data was read ({@code d1-export}, {@code d1-query},

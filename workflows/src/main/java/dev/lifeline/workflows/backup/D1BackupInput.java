@@ -36,7 +36,7 @@ public record D1BackupInput(
     implements PlaybookInput {
 
   /** Tiers a backup may be recorded in. */
-  public static final Set<String> TIERS = Set.of("daily", "weekly", "monthly", "manual", "pre-restore");
+  public static final Set<String> TIERS = Set.of("daily", "weekly", "monthly", "manual", "pre-restore", "drill");
 
   /** A backup of D1 database {@code database}. */
   public static D1BackupInput of(String database) {
@@ -80,7 +80,7 @@ public record D1BackupInput(
     Target.validate(resolvedTarget(), database == null ? "target" : "database",
         EnumSet.of(Target.Kind.D1, Target.Kind.SQLITE), problems);
     if (tier != null && !TIERS.contains(tier.trim())) {
-      problems.add("tier", "must be one of daily, weekly, monthly, manual, pre-restore (got \"" + tier + "\")");
+      problems.add("tier", "must be one of daily, weekly, monthly, manual, pre-restore, drill (got \"" + tier + "\")");
     }
     if (tables != null && tables.stream().anyMatch(t -> t == null || t.isBlank())) {
       problems.add("tables", "must not contain empty names");

@@ -84,7 +84,7 @@ public record KvBackupInput(
       problems.add("baseBackupId", "needs exactly one namespace");
     }
     if (tier != null && !D1BackupInput.TIERS.contains(tier.trim())) {
-      problems.add("tier", "must be one of daily, weekly, monthly, manual, pre-restore (got \"" + tier + "\")");
+      problems.add("tier", "must be one of daily, weekly, monthly, manual, pre-restore, drill (got \"" + tier + "\")");
     }
   }
 }

@@ -12,6 +12,8 @@ import dev.lifeline.workflows.backup.R2Replication;
 import dev.lifeline.workflows.backup.R2ReplicationInput;
 import dev.lifeline.workflows.backup.VerifyBackup;
 import dev.lifeline.workflows.backup.VerifyBackupInput;
+import dev.lifeline.workflows.drill.DrillInput;
+import dev.lifeline.workflows.drill.RecoveryDrill;
 import dev.lifeline.workflows.pitr.PitrInput;
 import dev.lifeline.workflows.pitr.PointInTimeRestore;
 import java.util.List;
@@ -27,6 +29,9 @@ public final class LifelinePlaybooks implements PlaybookProvider {
         new PlaybookDescriptor("pitr", PointInTimeRestore.TYPE, PitrInput.class,
             "Restore D1, SQLite or KV to a verified backup or a Time Travel bookmark, with a safety point and undo.",
             List.of("restore", "point-in-time-restore")),
+        new PlaybookDescriptor("drill", RecoveryDrill.TYPE, DrillInput.class,
+            "Monthly recovery drill on scratch copies: back up, damage, assess, restore; RTO/RPO report.",
+            List.of("recovery-drill")),
         new PlaybookDescriptor("backup-d1", D1Backup.TYPE, D1BackupInput.class,
             "Back up a D1 database or SQLite file: encrypted, compressed, verified by restoring.",
             List.of("d1-backup")),

@@ -10,6 +10,15 @@ import java.util.List;
 @ActivityInterface
 public interface DrillActivities {
   /**
+   * Makes sure the drill copy exists: creates the D1 database or KV namespace when it is missing.
+   * Idempotent. Never touches anything but {@code copy}.
+   *
+   * @return {@code created} or {@code exists}
+   */
+  @ActivityMethod(name = "PrepareDrillCopy")
+  String prepareCopy(Target copy);
+
+  /**
    * Damages {@code target} the way incidents do, through the same APIs an application uses
    * (D1 queries, KV writes): invalid states and deleted rows in D1; deleted keys and malformed
    * JSON values in KV. Deterministic from {@code seed}. Not idempotent by nature; a retry damages
@@ -34,8 +43,9 @@ public interface DrillActivities {
    * @param target the target label
    * @param changes one line per kind of damage, with counts
    * @param rows rows or keys affected
+   * @param at when the first write was made, by the worker's clock (the clock backups record)
    */
-  record DrillInjection(String target, List<String> changes, long rows) {}
+  record DrillInjection(String target, List<String> changes, long rows, java.time.Instant at) {}
 
   /**
    * The result of a comparison.

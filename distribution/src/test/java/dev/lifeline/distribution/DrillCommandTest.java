@@ -1,0 +1,88 @@
+package dev.lifeline.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeline.cli.ExitCodes;
+import dev.lifeline.cli.LifelineCommand;
+import dev.lifeline.cli.Session;
+import dev.lifeline.workflows.catalog.PlaybookCatalog;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code lifeline drill} exactly as the README runs it: no Temporal address, so the command starts
+ * the embedded stack (test server, fresh sandbox account, worker) in this JVM on free ports, runs
+ * the drill, writes the report, stops the stack, and says by its exit code whether the drill passed.
+ */
+class DrillCommandTest {
+  @TempDir Path dir;
+
+  record Run(int exit, String out, String err) {}
+
+  private static Run lifeline(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    // No TEMPORAL_ADDRESS: the embedded stack.
+    CommandLine cl = Lifeline.commandLine(new LifelineCommand(Map.of("USER", "carol"), Session::open,
+        PlaybookCatalog.load()));
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return new Run(cl.execute(args), out.toString(), err.toString());
+  }
+
+  @Test
+  void theDrillPassesOnTheEmbeddedStackAndWritesItsReport() throws Exception {
+    Run run = lifeline("drill", "--report-dir", dir.toString());
+
+    assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(ExitCodes.OK);
+    assertThat(run.out())
+        .contains("Embedded stack up: Temporal test server at 127.0.0.1:")
+        .contains("Started RecoveryDrill as drill-")
+        .contains("PointInTimeRestore drill-") // the children's progress is shown
+        .contains("# Recovery drill: PASSED")
+        .contains("against a 1 h target");
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.sorted().toList();
+    }
+    assertThat(files).hasSize(2);
+    JsonNode report = new ObjectMapper().readTree(files.get(0).toFile());
+    assertThat(report.path("passed").asBoolean()).isTrue();
+    assertThat(report.path("components")).hasSize(2);
+    assertThat(report.path("components").get(0).path("rtoSeconds").asLong()).isLessThanOrEqualTo(3600);
+    assertThat(Files.readString(files.get(1))).startsWith("# Recovery drill: PASSED");
+  }
+
+  @Test
+  void aFailedDrillExitsNonZeroAndStillWritesItsReport() throws Exception {
+    Run run = lifeline("drill", "--components", "kv", "--kv-namespace", "NO_SUCH_NAMESPACE", "--report-dir",
+        dir.toString());
+
+    assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(ExitCodes.FAILED);
+    assertThat(run.out()).contains("# Recovery drill: FAILED").contains("no KV namespace titled or with id NO_SUCH_NAMESPACE");
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.count()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void badArgumentsAreRefusedBeforeAnythingStarts() {
+    Run run = lifeline("drill", "--components", "r2");
+    assertThat(run.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err()).contains("--components takes d1 and/or kv");
+
+    Run pointed = lifeline("drill", "--address", "127.0.0.1:1", "--size", "small");
+    assertThat(pointed.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(pointed.err()).contains("apply to the embedded stack only");
+  }
+}
