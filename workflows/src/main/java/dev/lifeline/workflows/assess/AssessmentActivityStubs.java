@@ -1,10 +1,9 @@
 package dev.lifeline.workflows.assess;
 
 import dev.lifeline.workflows.backup.BackupActivities;
+import dev.lifeline.workflows.common.ActivityPolicies;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
-import java.time.Duration;
 
 /**
  * Activity stubs for assessments: long start-to-close (a staging copy of a large database takes a
@@ -20,18 +19,7 @@ final class AssessmentActivityStubs {
   private AssessmentActivityStubs() {}
 
   private static ActivityOptions options() {
-    return ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(Duration.ofHours(6))
-        .setHeartbeatTimeout(Duration.ofMinutes(2))
-        .setRetryOptions(
-            RetryOptions.newBuilder()
-                .setInitialInterval(Duration.ofSeconds(5))
-                .setBackoffCoefficient(2.0)
-                .setMaximumInterval(Duration.ofMinutes(5))
-                .setMaximumAttempts(6)
-                .setDoNotRetry(PERMANENT)
-                .build())
-        .build();
+    return ActivityPolicies.longRunning(6, PERMANENT);
   }
 
   static AssessmentActivities assessments() {

@@ -1,9 +1,8 @@
 package dev.lifeline.workflows.backup;
 
+import dev.lifeline.workflows.common.ActivityPolicies;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
-import java.time.Duration;
 
 /**
  * Activity stubs with the timeouts and retry policies backups need: long start-to-close for big
@@ -32,17 +31,6 @@ final class BackupActivityStubs {
   }
 
   private static ActivityOptions options() {
-    return ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofHours(6))
-            .setHeartbeatTimeout(Duration.ofMinutes(2))
-            .setRetryOptions(
-                RetryOptions.newBuilder()
-                    .setInitialInterval(Duration.ofSeconds(5))
-                    .setBackoffCoefficient(2.0)
-                    .setMaximumInterval(Duration.ofMinutes(5))
-                    .setMaximumAttempts(8)
-                    .setDoNotRetry(PERMANENT)
-                    .build())
-            .build();
+    return ActivityPolicies.longRunning(8, PERMANENT);
   }
 }

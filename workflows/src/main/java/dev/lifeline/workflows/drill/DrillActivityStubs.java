@@ -2,8 +2,8 @@ package dev.lifeline.workflows.drill;
 
 import dev.lifeline.workflows.backup.BackupActivities;
 import dev.lifeline.workflows.pitr.RestoreActivities;
+import dev.lifeline.workflows.common.ActivityPolicies;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
@@ -17,18 +17,7 @@ final class DrillActivityStubs {
   private DrillActivityStubs() {}
 
   private static ActivityOptions options(Duration startToClose) {
-    return ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(startToClose)
-        .setHeartbeatTimeout(Duration.ofMinutes(2))
-        .setRetryOptions(
-            RetryOptions.newBuilder()
-                .setInitialInterval(Duration.ofSeconds(2))
-                .setBackoffCoefficient(2.0)
-                .setMaximumInterval(Duration.ofMinutes(2))
-                .setMaximumAttempts(6)
-                .setDoNotRetry(PERMANENT)
-                .build())
-        .build();
+    return ActivityPolicies.longRunning(startToClose, Duration.ofSeconds(2), Duration.ofMinutes(2), 6, PERMANENT);
   }
 
   static DrillActivities drills() {

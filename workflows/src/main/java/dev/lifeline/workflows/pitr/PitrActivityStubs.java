@@ -2,10 +2,9 @@ package dev.lifeline.workflows.pitr;
 
 import dev.lifeline.workflows.backup.BackupActivities;
 import dev.lifeline.workflows.backup.KvBackupActivities;
+import dev.lifeline.workflows.common.ActivityPolicies;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
-import java.time.Duration;
 
 /** Activity stubs for restores: long timeouts, heartbeats, no retry of permanent failures. */
 final class PitrActivityStubs {
@@ -18,18 +17,7 @@ final class PitrActivityStubs {
   private PitrActivityStubs() {}
 
   private static ActivityOptions options() {
-    return ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(Duration.ofHours(6))
-        .setHeartbeatTimeout(Duration.ofMinutes(2))
-        .setRetryOptions(
-            RetryOptions.newBuilder()
-                .setInitialInterval(Duration.ofSeconds(5))
-                .setBackoffCoefficient(2.0)
-                .setMaximumInterval(Duration.ofMinutes(5))
-                .setMaximumAttempts(8)
-                .setDoNotRetry(PERMANENT)
-                .build())
-        .build();
+    return ActivityPolicies.longRunning(8, PERMANENT);
   }
 
   static RestoreActivities restores() {
