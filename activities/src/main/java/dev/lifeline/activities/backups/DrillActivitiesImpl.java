@@ -217,22 +217,14 @@ public final class DrillActivitiesImpl implements DrillActivities {
       throw new IllegalStateException(e);
     }
     long keys = 0;
-    String cursor = null;
-    do {
-      KvKeyPage page = kv.listKeysPage(ns.id(), null, cursor, 1000);
-      Map<String, byte[]> values = KvBackupActivitiesImpl.values(kv, ns.id(), page.keys());
-      for (KvKey k : page.keys()) {
-        byte[] v = values.get(k.name());
-        if (v == null) {
-          continue;
-        }
-        KvRecords.Entry e = new KvRecords.Entry(k.name(), v, k.metadata(), k.expiration());
-        sha.update(KvRecords.indexLine(k.name(), KvRecords.hash(e)).getBytes(StandardCharsets.UTF_8));
-        keys++;
-      }
-      hb.beat("hashing every key and value of " + ns.title(), keys, backup.keyCount() == null ? 0 : backup.keyCount(), "keys");
-      cursor = page.cursor();
-    } while (cursor != null);
+    long expected = backup.keyCount() == null ? 0 : backup.keyCount();
+    for (KvEntries.Entry listed : new KvEntries(kv, ns.id(),
+        n -> hb.beat("hashing every key and value of " + ns.title(), n, expected, "keys"))) {
+      KvKey k = listed.key();
+      KvRecords.Entry e = new KvRecords.Entry(k.name(), listed.value(), k.metadata(), k.expiration());
+      sha.update(KvRecords.indexLine(k.name(), KvRecords.hash(e)).getBytes(StandardCharsets.UTF_8));
+      keys++;
+    }
     List<String> differences = new ArrayList<>();
     if (backup.keyCount() != null && keys != backup.keyCount()) {
       differences.add(keys + " keys now, " + backup.keyCount() + " in the backup");

@@ -135,33 +135,24 @@ public final class KvBackupActivitiesImpl implements KvBackupActivities {
       Path indexFile, OutputStream out, AtomicLong keyCount, AtomicLong changes, Heartbeats hb) throws IOException {
     try (BufferedWriter index = Files.newBufferedWriter(indexFile, StandardCharsets.UTF_8);
         ParentIndex previous = parent == null ? ParentIndex.EMPTY : ParentIndex.open(parent, store, keys, work)) {
-      String cursor = null;
-      do {
-        KvKeyPage page = kv.listKeysPage(nsId, null, cursor, 1000);
-        Map<String, byte[]> values = values(kv, nsId, page.keys());
-        for (KvKey k : page.keys()) {
-          byte[] value = values.get(k.name());
-          if (value == null) {
-            continue; // deleted between listing and reading: it is not in this backup
-          }
-          KvRecords.Entry e = new KvRecords.Entry(k.name(), value, k.metadata(), k.expiration());
-          String hash = KvRecords.hash(e);
-          index.write(KvRecords.indexLine(k.name(), hash));
-          keyCount.incrementAndGet();
-          // Keys the parent had and the listing passed are gone.
-          for (String gone : previous.keysBefore(k.name())) {
-            KvRecords.writeDelete(out, gone);
-            changes.incrementAndGet();
-          }
-          String before = previous.hashOf(k.name());
-          if (before == null || !before.equals(hash)) {
-            KvRecords.writePut(out, e);
-            changes.incrementAndGet();
-          }
+      // A key deleted between listing and reading is not in this backup.
+      for (KvEntries.Entry listed : new KvEntries(kv, nsId, n -> hb.beat("listing and reading KV keys", n, 0, "keys"))) {
+        KvKey k = listed.key();
+        KvRecords.Entry e = new KvRecords.Entry(k.name(), listed.value(), k.metadata(), k.expiration());
+        String hash = KvRecords.hash(e);
+        index.write(KvRecords.indexLine(k.name(), hash));
+        keyCount.incrementAndGet();
+        // Keys the parent had and the listing passed are gone.
+        for (String gone : previous.keysBefore(k.name())) {
+          KvRecords.writeDelete(out, gone);
+          changes.incrementAndGet();
         }
-        hb.beat("listing and reading KV keys", keyCount.get(), 0, "keys");
-        cursor = page.cursor();
-      } while (cursor != null);
+        String before = previous.hashOf(k.name());
+        if (before == null || !before.equals(hash)) {
+          KvRecords.writePut(out, e);
+          changes.incrementAndGet();
+        }
+      }
       for (String gone : previous.rest()) {
         KvRecords.writeDelete(out, gone);
         changes.incrementAndGet();

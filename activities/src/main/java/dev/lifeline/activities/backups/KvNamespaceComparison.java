@@ -124,52 +124,44 @@ public final class KvNamespaceComparison {
     long expired = 0;
     long keys = 0;
     try (KvChainReplay.Cursor base = replay.cursor()) {
-      String cursor = null;
-      do {
-        KvKeyPage page = kv.listKeysPage(ns.id(), null, cursor, 1000);
-        Map<String, byte[]> values = KvBackupActivitiesImpl.values(kv, ns.id(), page.keys());
-        for (KvKey k : page.keys()) {
-          byte[] value = values.get(k.name());
-          if (value == null) {
-            continue; // deleted between listing and reading
-          }
-          keys++;
-          // Backup keys sorting before this one are gone from the namespace.
-          while (base.peek() != null && Utf8Order.INSTANCE.compare(base.peek().key(), k.name()) < 0) {
-            KvRecords.Entry gone = base.next();
-            if (gone.expiration() != null && gone.expiration() <= nowSeconds) {
-              expired++;
-            } else {
-              missing.add(gone.key());
-              restorable.add(gone.key());
-            }
-          }
-          KvRecords.Entry before = base.peek() != null && base.peek().key().equals(k.name()) ? base.next() : null;
-          boolean bad = json && !isJson(value);
-          if (bad) {
-            malformed.add(k.name());
-          }
-          boolean expiring = false;
-          if (before == null) {
-            added.add(k.name());
+      String phase = "comparing KV " + ns.title() + " with backup " + last.backupId();
+      for (KvEntries.Entry listed : new KvEntries(kv, ns.id(), n -> hb.beat(phase, n, 0, "keys"))) {
+        KvKey k = listed.key();
+        byte[] value = listed.value();
+        keys++;
+        // Backup keys sorting before this one are gone from the namespace.
+        while (base.peek() != null && Utf8Order.INSTANCE.compare(base.peek().key(), k.name()) < 0) {
+          KvRecords.Entry gone = base.next();
+          if (gone.expiration() != null && gone.expiration() <= nowSeconds) {
+            expired++;
           } else {
-            if (!Arrays.equals(before.value(), value) || !Objects.equals(before.expiration(), k.expiration())
-                || !sameMetadata(before.metadata(), k.metadata())) {
-              changed.add(k.name());
-            }
-            expiring = k.expiration() != null
-                && (before.expiration() == null || k.expiration() < before.expiration() - EARLIER_SECONDS);
-            if (expiring) {
-              expirations.add(k.name());
-            }
-          }
-          if (before != null && (bad || expiring) && (!json || isJson(before.value()))) {
-            restorable.add(k.name());
+            missing.add(gone.key());
+            restorable.add(gone.key());
           }
         }
-        hb.beat("comparing KV " + ns.title() + " with backup " + last.backupId(), keys, 0, "keys");
-        cursor = page.cursor();
-      } while (cursor != null);
+        KvRecords.Entry before = base.peek() != null && base.peek().key().equals(k.name()) ? base.next() : null;
+        boolean bad = json && !isJson(value);
+        if (bad) {
+          malformed.add(k.name());
+        }
+        boolean expiring = false;
+        if (before == null) {
+          added.add(k.name());
+        } else {
+          if (!Arrays.equals(before.value(), value) || !Objects.equals(before.expiration(), k.expiration())
+              || !sameMetadata(before.metadata(), k.metadata())) {
+            changed.add(k.name());
+          }
+          expiring = k.expiration() != null
+              && (before.expiration() == null || k.expiration() < before.expiration() - EARLIER_SECONDS);
+          if (expiring) {
+            expirations.add(k.name());
+          }
+        }
+        if (before != null && (bad || expiring) && (!json || isJson(before.value()))) {
+          restorable.add(k.name());
+        }
+      }
       for (KvRecords.Entry gone = base.next(); gone != null; gone = base.next()) {
         if (gone.expiration() != null && gone.expiration() <= nowSeconds) {
           expired++;
@@ -188,23 +180,12 @@ public final class KvNamespaceComparison {
     Instant now = clock.instant();
     Keys notJson = new Keys(limit);
     long keys = 0;
-    String cursor = null;
-    do {
-      KvKeyPage page = kv.listKeysPage(ns.id(), null, cursor, 1000);
-      Map<String, byte[]> values = KvBackupActivitiesImpl.values(kv, ns.id(), page.keys());
-      for (KvKey k : page.keys()) {
-        byte[] value = values.get(k.name());
-        if (value == null) {
-          continue;
-        }
-        keys++;
-        if (!isJson(value)) {
-          notJson.add(k.name());
-        }
+    for (KvEntries.Entry listed : new KvEntries(kv, ns.id(), n -> hb.beat("reading KV " + ns.title(), n, 0, "keys"))) {
+      keys++;
+      if (!isJson(listed.value())) {
+        notJson.add(listed.key().name());
       }
-      hb.beat("reading KV " + ns.title(), keys, 0, "keys");
-      cursor = page.cursor();
-    } while (cursor != null);
+    }
     KeySet outliers = notJson.set();
     // With no backup, a namespace whose values are nearly all JSON is expected to hold JSON.
     boolean json = keys >= MIN_VALUES_FOR_MAJORITY && (keys - outliers.count()) * 100 >= keys * JSON_PERCENT;
