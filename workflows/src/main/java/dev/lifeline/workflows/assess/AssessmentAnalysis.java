@@ -20,6 +20,7 @@ import dev.lifeline.workflows.backup.BackupManifest;
 import dev.lifeline.workflows.backup.BackupManifest.TableManifest;
 import dev.lifeline.workflows.common.Target;
 import dev.lifeline.workflows.pitr.PitrInput;
+import dev.lifeline.workflows.playbook.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -971,7 +972,7 @@ public final class AssessmentAnalysis {
   }
 
   private String lossSince(Instant at) {
-    return "every write to " + dbLabel + " after " + at + " (about " + human(Duration.between(at, e.assessedAt())) + ")";
+    return "every write to " + dbLabel + " after " + at + " (about " + Durations.human(Duration.between(at, e.assessedAt())) + ")";
   }
 
   private void databaseActions(
@@ -981,7 +982,7 @@ public final class AssessmentAnalysis {
     String pitrLoss = pitr == null ? "no recovery point"
         : pitr.targetTime() != null
             ? "every write to " + dbLabel + " after " + pitr.targetTime() + " (about "
-                + human(Duration.between(Instant.parse(pitr.targetTime()), e.assessedAt())) + ") with Time Travel; outside its"
+                + Durations.human(Duration.between(Instant.parse(pitr.targetTime()), e.assessedAt())) + ") with Time Travel; outside its"
                 + " window, " + (point.backupId() == null ? "no verified backup is that old" : point.dataLoss() + " from backup " + point.backupId())
             : point.dataLoss();
     Map<String, RecordSet> sets = new LinkedHashMap<>();
@@ -1123,7 +1124,7 @@ public final class AssessmentAnalysis {
       }
       actions.add(new Action(comp, "pitr", "Systemic damage to KV " + kv.namespace() + ": restore every key from backup "
           + kv.baselineBackupId() + ".", loss + "every key of " + kv.namespace() + " (about "
-          + human(Duration.between(kv.baselineAt(), e.assessedAt())) + ")", mine.stream().map(AssessmentFinding::id).toList(),
+          + Durations.human(Duration.between(kv.baselineAt(), e.assessedAt())) + ")", mine.stream().map(AssessmentFinding::id).toList(),
           new PitrInput(target, null, kv.baselineBackupId(), null, null, "replace", null, null, e.assessedAt().toString(),
               in.incidentId(), null, null), null, null));
       return;
@@ -1240,19 +1241,6 @@ public final class AssessmentAnalysis {
     return x != null && y != null ? x.compareTo(y) : a.compareTo(b);
   }
 
-  static String human(Duration d) {
-    long s = Math.max(0, d.toSeconds());
-    if (s < 120) {
-      return s + " s";
-    }
-    if (s < 7200) {
-      return (s / 60) + " min";
-    }
-    if (s < 172800) {
-      return (s / 3600) + " h " + ((s % 3600) / 60) + " min";
-    }
-    return (s / 86400) + " days";
-  }
 
   /** {@code name} as a double-quoted SQL identifier. */
   static String ident(String name) {

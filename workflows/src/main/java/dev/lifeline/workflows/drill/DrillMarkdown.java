@@ -1,5 +1,6 @@
 package dev.lifeline.workflows.drill;
 
+import dev.lifeline.workflows.playbook.Durations;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -11,7 +12,7 @@ final class DrillMarkdown {
     StringBuilder b = new StringBuilder();
     b.append("# Recovery drill: ").append(r.passed() ? "PASSED" : "FAILED").append("\n\n");
     b.append("Started ").append(r.startedAt()).append(", finished ").append(r.finishedAt()).append(" (")
-        .append(RecoveryDrillImpl.human(Duration.between(r.startedAt(), r.finishedAt()).toSeconds())).append(")  \n");
+        .append(Durations.human(Duration.between(r.startedAt(), r.finishedAt()).toSeconds())).append(")  \n");
     b.append("Approval: ").append(r.policy()).append("\n\n");
 
     b.append("## RTO and RPO\n\n");
@@ -19,11 +20,11 @@ final class DrillMarkdown {
     b.append("|---|---|---:|---:|---:|---:|---:|---|---|\n");
     for (DrillReport.ComponentResult c : r.components()) {
       b.append("| ").append(c.component()).append(" | ").append(c.source()).append(" → ").append(c.copy())
-          .append(" | ").append(c.rtoSeconds() == null ? "—" : RecoveryDrillImpl.human(c.rtoSeconds()))
-          .append(" | ").append(RecoveryDrillImpl.human(c.rtoTargetSeconds()))
-          .append(" | ").append(c.rpoSeconds() == null ? "—" : RecoveryDrillImpl.human(c.rpoSeconds()))
-          .append(" | ").append(RecoveryDrillImpl.human(c.rpoTargetSeconds()))
-          .append(" | ").append(c.exposureSeconds() == null ? "none" : RecoveryDrillImpl.human(c.exposureSeconds()) + " old")
+          .append(" | ").append(c.rtoSeconds() == null ? "—" : Durations.human(c.rtoSeconds()))
+          .append(" | ").append(Durations.human(c.rtoTargetSeconds()))
+          .append(" | ").append(c.rpoSeconds() == null ? "—" : Durations.human(c.rpoSeconds()))
+          .append(" | ").append(Durations.human(c.rpoTargetSeconds()))
+          .append(" | ").append(c.exposureSeconds() == null ? "none" : Durations.human(c.exposureSeconds()) + " old")
           .append(" | ").append(c.dataEqual() == null ? "—" : c.dataEqual() ? "yes" : "**no**")
           .append(" | ").append(c.passed() ? "pass" : "**FAIL**").append(" |\n");
     }

@@ -21,6 +21,7 @@ import dev.lifeline.workflows.pitr.RestoreRequest;
 import dev.lifeline.workflows.playbook.AbstractPlaybook;
 import dev.lifeline.workflows.playbook.ApprovalPlan;
 import dev.lifeline.workflows.playbook.ApprovalPolicy;
+import dev.lifeline.workflows.playbook.Durations;
 import dev.lifeline.workflows.playbook.PlaybookCheckpoint;
 import dev.lifeline.workflows.playbook.PlaybookStatus;
 import io.temporal.failure.ActivityFailure;
@@ -117,8 +118,8 @@ public class RecoveryDrillImpl extends AbstractPlaybook implements RecoveryDrill
               return "none: an incident before this drill could not have been restored from a backup";
             }
             leg.exposureSeconds = Math.max(0, Duration.between(found[0].createdAt(), started).toSeconds());
-            return found[0].backupId() + ", " + human(leg.exposureSeconds) + " old (RPO target "
-                + human(DrillTargets.rpo(leg.component).toSeconds()) + ")";
+            return found[0].backupId() + ", " + Durations.human(leg.exposureSeconds) + " old (RPO target "
+                + Durations.human(DrillTargets.rpo(leg.component).toSeconds()) + ")";
           });
     }
     for (Leg leg : legs) {
@@ -293,7 +294,7 @@ public class RecoveryDrillImpl extends AbstractPlaybook implements RecoveryDrill
         leg.restore = running.get(i).get();
         double seconds = Duration.between(start, now()).toMillis() / 1000.0;
         pass(leg, "restore", title, seconds, leg.restore.recoveryPoint().description() + "; RTO "
-            + human(leg.restore.rtoSeconds()) + " (target " + human(DrillTargets.rto(leg.component).toSeconds()) + ")", id);
+            + Durations.human(leg.restore.rtoSeconds()) + " (target " + Durations.human(DrillTargets.rto(leg.component).toSeconds()) + ")", id);
       } catch (ChildWorkflowFailure | ActivityFailure | ApplicationFailure f) {
         double seconds = Duration.between(start, now()).toMillis() / 1000.0;
         leg.failedAt = "restore";
@@ -481,7 +482,7 @@ public class RecoveryDrillImpl extends AbstractPlaybook implements RecoveryDrill
     String decisions = decisions(runtime.status());
     runtime.outcome((passed ? "Drill passed. " : "Drill FAILED. ") + String.join(" ", results.stream().map(c ->
         c.component() + (c.passed() ? " passed" : " failed") + (c.rtoSeconds() == null ? "" : ", RTO "
-            + human(c.rtoSeconds()) + " against " + human(c.rtoTargetSeconds())) + ".").toList()));
+            + Durations.human(c.rtoSeconds()) + " against " + Durations.human(c.rtoTargetSeconds())) + ".").toList()));
     return r.withMarkdown(DrillMarkdown.render(r, decisions));
   }
 
@@ -493,20 +494,20 @@ public class RecoveryDrillImpl extends AbstractPlaybook implements RecoveryDrill
           + " run the drill again.");
     }
     if (rto != null) {
-      out.add(name + ": RTO " + human(rto) + " against a " + human(rtoTarget) + " target"
+      out.add(name + ": RTO " + Durations.human(rto) + " against a " + Durations.human(rtoTarget) + " target"
           + (rto > rtoTarget ? " — exceeded: restore sooner (smaller backups, Time Travel for D1) or revisit the target."
               : rto * 2 > rtoTarget ? " — within target but with less than half of it to spare at this size." : "."));
     }
     if (rpo != null && rpo > rpoTarget) {
-      out.add(name + ": the recovery point was " + human(rpo) + " old when the damage happened, beyond the "
-          + human(rpoTarget) + " RPO target.");
+      out.add(name + ": the recovery point was " + Durations.human(rpo) + " old when the damage happened, beyond the "
+          + Durations.human(rpoTarget) + " RPO target.");
     }
     if (leg.exposureSeconds == null) {
       out.add(name + ": no verified backup of " + leg.source.label() + " existed before this drill, so an incident then"
           + " would have lost everything: turn on the backup schedules (lifeline schedules apply).");
     } else if (leg.exposureSeconds > rpoTarget) {
-      out.add(name + ": the newest verified backup of " + leg.source.label() + " was " + human(leg.exposureSeconds)
-          + " old when the drill started, beyond the " + human(rpoTarget) + " RPO target: check the backup schedule.");
+      out.add(name + ": the newest verified backup of " + leg.source.label() + " was " + Durations.human(leg.exposureSeconds)
+          + " old when the drill started, beyond the " + Durations.human(rpoTarget) + " RPO target: check the backup schedule.");
     }
     return out;
   }
@@ -520,22 +521,6 @@ public class RecoveryDrillImpl extends AbstractPlaybook implements RecoveryDrill
     return String.join("\n", out);
   }
 
-  static String human(long seconds) {
-    long s = Math.max(0, seconds);
-    if (s < 120) {
-      return s + " s";
-    }
-    if (s % 3600 == 0 && s < 172800) {
-      return (s / 3600) + " h";
-    }
-    if (s < 7200) {
-      return (s / 60) + " min";
-    }
-    if (s < 172800) {
-      return (s / 3600) + " h" + (s % 3600 >= 60 ? " " + (s % 3600) / 60 + " min" : "");
-    }
-    return (s / 86400) + " days";
-  }
 
   private static Instant now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis());

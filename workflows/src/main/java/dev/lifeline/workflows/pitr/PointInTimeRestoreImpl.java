@@ -11,6 +11,7 @@ import dev.lifeline.workflows.backup.Verification;
 import dev.lifeline.workflows.common.Target;
 import dev.lifeline.workflows.playbook.AbstractPlaybook;
 import dev.lifeline.workflows.playbook.ApprovalPlan;
+import dev.lifeline.workflows.playbook.Durations;
 import dev.lifeline.workflows.playbook.PlaybookCheckpoint;
 import dev.lifeline.workflows.playbook.PlaybookStatus;
 import dev.lifeline.workflows.playbook.UndoAction;
@@ -116,12 +117,12 @@ public class PointInTimeRestoreImpl extends AbstractPlaybook implements PointInT
     runtime.requireApproval(
         "restore",
         "Restore " + target.label() + " to " + point.description() + ". Everything written after "
-            + lossFrom + " (about " + human(loss) + ") will be lost. Undo: " + undo + ".",
+            + lossFrom + " (about " + Durations.human(loss) + ") will be lost. Undo: " + undo + ".",
         new ApprovalPlan(
             "Replace the contents of " + target.label() + " with " + point.description(),
             target.label(),
             changes(target, point, chain, input),
-            "writes after " + lossFrom + " (about " + human(loss) + " of data)",
+            "writes after " + lossFrom + " (about " + Durations.human(loss) + " of data)",
             undo,
             details(point, safetyBookmark, safetyBackupId)));
 
@@ -173,7 +174,7 @@ public class PointInTimeRestoreImpl extends AbstractPlaybook implements PointInT
     long rto = Duration.between(detected, restored).toSeconds();
     runtime.fact("rtoSeconds", Long.toString(rto));
     runtime.outcome("Restored " + target.label() + " to " + point.description() + " and validated it. RTO "
-        + human(Duration.ofSeconds(rto)) + "; data written between " + lossFrom + " and " + restoreStarted
+        + Durations.human(Duration.ofSeconds(rto)) + "; data written between " + lossFrom + " and " + restoreStarted
         + " is lost. Undo: " + undo + ".");
     return report(input, point, validation, safetyBookmark, safetyBackupId, outcome, check, detected, restored,
         restoreStarted);
@@ -334,17 +335,4 @@ public class PointInTimeRestoreImpl extends AbstractPlaybook implements PointInT
         r.dataLossFrom(), r.dataLossTo(), r.decisions(), RestoreMarkdown.render(r, runtime.status()));
   }
 
-  static String human(Duration d) {
-    long s = Math.max(0, d.toSeconds());
-    if (s < 120) {
-      return s + " s";
-    }
-    if (s < 7200) {
-      return (s / 60) + " min";
-    }
-    if (s < 172800) {
-      return (s / 3600) + " h " + ((s % 3600) / 60) + " min";
-    }
-    return (s / 86400) + " days";
-  }
 }

@@ -57,4 +57,27 @@ public final class Durations {
     }
     return d;
   }
+
+  /**
+   * {@code d} for people, rounded down: {@code 45 s}, {@code 12 min}, {@code 1 h}, {@code 3 h 20 min},
+   * {@code 4 days}. Negative durations read as {@code 0 s}.
+   */
+  public static String human(Duration d) {
+    return human(d.toSeconds());
+  }
+
+  /** {@link #human(Duration)} of a number of seconds. */
+  public static String human(long seconds) {
+    long s = Math.max(0, seconds);
+    if (s < 120) {
+      return s + " s";
+    }
+    if (s < 7200 && s % 3600 != 0) {
+      return (s / 60) + " min";
+    }
+    if (s < 172800) {
+      return (s / 3600) + " h" + (s % 3600 >= 60 ? " " + (s % 3600) / 60 + " min" : "");
+    }
+    return (s / 86400) + " days";
+  }
 }
