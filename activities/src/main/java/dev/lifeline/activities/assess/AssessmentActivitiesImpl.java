@@ -22,13 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,7 +107,7 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
             + e.getMessage(), "StagingCheckFailed");
       } finally {
         ticker.shutdownNow();
-        deleteTree(work);
+        Backends.deleteWorkDir(work);
       }
     });
   }
@@ -151,20 +149,4 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
     return percentage == Math.rint(percentage) ? Long.toString((long) percentage) : Double.toString(percentage);
   }
 
-  private static void deleteTree(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          log.warn("could not delete {}: {}", p, e.getMessage());
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

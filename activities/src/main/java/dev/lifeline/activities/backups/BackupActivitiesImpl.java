@@ -54,7 +54,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -329,7 +328,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      deleteTree(work);
+      Backends.deleteWorkDir(work);
     }
   }
 
@@ -379,7 +378,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
         DatabaseCensus census = DatabaseCensus.take(db, DatabaseCensus.Options.defaults());
         return verdict(m, census);
       } finally {
-        deleteTree(work);
+        Backends.deleteWorkDir(work);
       }
     });
   }
@@ -574,22 +573,6 @@ public final class BackupActivitiesImpl implements BackupActivities {
 
   // ------------------------------------------------------------------ helpers
 
-  static void deleteTree(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          log.warn("could not delete {}: {}", p, e.getMessage());
-        }
-      });
-    } catch (IOException e) {
-      log.warn("could not clean {}: {}", dir, e.getMessage());
-    }
-  }
 
   private static String hostName() {
     try {

@@ -119,7 +119,7 @@ public final class BackupImporter {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } finally {
-        BackupActivitiesImpl.deleteTree(work);
+        Backends.deleteWorkDir(work);
       }
     });
   }

@@ -178,7 +178,7 @@ public final class DrillActivitiesImpl implements DrillActivities {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      BackupActivitiesImpl.deleteTree(work);
+      Backends.deleteWorkDir(work);
     }
   }
 

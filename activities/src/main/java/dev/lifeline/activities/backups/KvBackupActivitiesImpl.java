@@ -9,7 +9,6 @@ import dev.lifeline.activities.cloudflare.CloudflareValidationException;
 import dev.lifeline.activities.cloudflare.KvApi;
 import dev.lifeline.activities.cloudflare.KvBulkValue;
 import dev.lifeline.activities.cloudflare.KvKey;
-import dev.lifeline.activities.cloudflare.KvKeyPage;
 import dev.lifeline.activities.cloudflare.KvNamespace;
 import dev.lifeline.activities.cloudflare.KvValue;
 import dev.lifeline.activities.crypto.BackupKeys;
@@ -125,7 +124,7 @@ public final class KvBackupActivitiesImpl implements KvBackupActivities {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } finally {
-        BackupActivitiesImpl.deleteTree(work);
+        Backends.deleteWorkDir(work);
       }
     });
   }
@@ -263,7 +262,7 @@ public final class KvBackupActivitiesImpl implements KvBackupActivities {
         opened = ActivityFailures.call(() -> KvChainReplay.replay(chain, backends.backupStore(), d1.keys(), work,
             work.resolve("kv.sqlite"), n -> hb.beat("replaying the chain", n, 0, "records")));
       } catch (ApplicationFailure e) {
-        BackupActivitiesImpl.deleteTree(work);
+        Backends.deleteWorkDir(work);
         if (List.of("BackupIntegrity", "WrongBackupKey").contains(e.getType())) {
           return new Verification(Verification.Status.FAILED, clock.instant(), List.of(e.getOriginalMessage()),
               null, 0, List.of());
@@ -286,7 +285,7 @@ public final class KvBackupActivitiesImpl implements KvBackupActivities {
       } catch (SQLException e) {
         throw new IllegalStateException(e);
       } finally {
-        BackupActivitiesImpl.deleteTree(work);
+        Backends.deleteWorkDir(work);
       }
     });
   }

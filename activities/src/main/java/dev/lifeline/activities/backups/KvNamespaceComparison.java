@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.lifeline.activities.cloudflare.KvApi;
 import dev.lifeline.activities.cloudflare.KvKey;
-import dev.lifeline.activities.cloudflare.KvKeyPage;
 import dev.lifeline.activities.cloudflare.KvNamespace;
 import dev.lifeline.activities.env.Backends;
 import dev.lifeline.activities.replication.Utf8Order;
@@ -22,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -97,7 +95,7 @@ public final class KvNamespaceComparison {
       } catch (SQLException e) {
         throw new IllegalStateException("cannot read the replayed backup: " + e.getMessage(), e);
       } finally {
-        BackupActivitiesImpl.deleteTree(work);
+        Backends.deleteWorkDir(work);
       }
     });
   }

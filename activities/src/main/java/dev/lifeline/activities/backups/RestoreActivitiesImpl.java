@@ -183,7 +183,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      BackupActivitiesImpl.deleteTree(work);
+      Backends.deleteWorkDir(work);
     }
   }
 
@@ -362,7 +362,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (SQLException e) {
       throw new IllegalStateException("KV restore staging failed: " + e.getMessage(), e);
     } finally {
-      BackupActivitiesImpl.deleteTree(work);
+      Backends.deleteWorkDir(work);
     }
   }
 

@@ -10,14 +10,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connections activity implementations share, built lazily and once per worker: a Cloudflare
  * client, one object store per bucket, and the local work directory. Thread-safe.
  */
 public class Backends implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Backends.class);
   private final BackendSettings settings;
   private volatile CloudflareClient cloudflare;
   private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
@@ -91,6 +96,27 @@ public class Backends implements AutoCloseable {
       return Files.createTempDirectory(settings.workDir(), purpose.replaceAll("[^A-Za-z0-9.-]", "-") + "-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a work directory under " + settings.workDir(), e);
+    }
+  }
+
+  /**
+   * Deletes a work directory and everything in it. Cleanup runs in {@code finally} blocks, so it
+   * never throws: what cannot be deleted is logged and left for the operator.
+   */
+  public static void deleteWorkDir(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          log.warn("could not delete {}: {}", p, e.getMessage());
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      log.warn("could not clean {}: {}", dir, e.getMessage());
     }
   }
 
