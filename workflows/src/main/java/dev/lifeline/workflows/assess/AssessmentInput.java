@@ -3,9 +3,8 @@ package dev.lifeline.workflows.assess;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lifeline.workflows.common.Target;
-import dev.lifeline.workflows.playbook.ApprovalPolicy;
 import dev.lifeline.workflows.playbook.InputProblems;
-import dev.lifeline.workflows.playbook.PlaybookInput;
+import dev.lifeline.workflows.playbook.UngatedInput;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -61,7 +60,7 @@ public record AssessmentInput(
     String secondaryBucket,
     String incidentId,
     String initiatedBy)
-    implements PlaybookInput {
+    implements UngatedInput {
 
   /** Default sample keys per finding. */
   public static final int DEFAULT_SAMPLE_SIZE = 10;
@@ -152,16 +151,7 @@ public record AssessmentInput(
     return out;
   }
 
-  @Override
-  public ApprovalPolicy approval() {
-    return null;
-  }
 
-  /** Read-only: it never stops for approval. */
-  @Override
-  public boolean hasApprovalGates() {
-    return false;
-  }
 
   @Override
   public String targetLabel() {

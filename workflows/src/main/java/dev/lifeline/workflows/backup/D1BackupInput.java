@@ -3,9 +3,8 @@ package dev.lifeline.workflows.backup;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lifeline.workflows.common.Target;
-import dev.lifeline.workflows.playbook.ApprovalPolicy;
 import dev.lifeline.workflows.playbook.InputProblems;
-import dev.lifeline.workflows.playbook.PlaybookInput;
+import dev.lifeline.workflows.playbook.UngatedInput;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,7 @@ public record D1BackupInput(
     String initiatedBy,
     String incidentId,
     Map<String, String> labels)
-    implements PlaybookInput {
+    implements UngatedInput {
 
   /** Tiers a backup may be recorded in. */
   public static final Set<String> TIERS = Set.of("daily", "weekly", "monthly", "manual", "pre-restore", "drill");
@@ -56,15 +55,7 @@ public record D1BackupInput(
     return tier == null || tier.isBlank() ? "manual" : tier.trim();
   }
 
-  @Override
-  public ApprovalPolicy approval() {
-    return null;
-  }
 
-  @Override
-  public boolean hasApprovalGates() {
-    return false;
-  }
 
   @Override
   public String targetLabel() {

@@ -2,9 +2,8 @@ package dev.lifeline.workflows.backup;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.lifeline.workflows.playbook.ApprovalPolicy;
 import dev.lifeline.workflows.playbook.InputProblems;
-import dev.lifeline.workflows.playbook.PlaybookInput;
+import dev.lifeline.workflows.playbook.UngatedInput;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +31,7 @@ public record KvBackupInput(
     String initiatedBy,
     String incidentId,
     Map<String, String> labels)
-    implements PlaybookInput {
+    implements UngatedInput {
 
   /** The longest chain {@code auto} mode extends before starting a new full backup. */
   public static final int MAX_CHAIN = 24;
@@ -52,15 +51,7 @@ public record KvBackupInput(
     return tier == null || tier.isBlank() ? "manual" : tier.trim();
   }
 
-  @Override
-  public ApprovalPolicy approval() {
-    return null;
-  }
 
-  @Override
-  public boolean hasApprovalGates() {
-    return false;
-  }
 
   @Override
   public String targetLabel() {

@@ -2,9 +2,8 @@ package dev.lifeline.workflows.backup;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.lifeline.workflows.playbook.ApprovalPolicy;
 import dev.lifeline.workflows.playbook.InputProblems;
-import dev.lifeline.workflows.playbook.PlaybookInput;
+import dev.lifeline.workflows.playbook.UngatedInput;
 import java.util.List;
 import java.util.Locale;
 
@@ -29,22 +28,14 @@ public record R2ReplicationInput(
     Integer samplePercent,
     String initiatedBy,
     String incidentId)
-    implements PlaybookInput {
+    implements UngatedInput {
 
   /** The verify mode, defaulting to sample. */
   public String verifyOrDefault() {
     return verify == null ? "sample" : verify.trim().toLowerCase(Locale.ROOT);
   }
 
-  @Override
-  public ApprovalPolicy approval() {
-    return null;
-  }
 
-  @Override
-  public boolean hasApprovalGates() {
-    return false;
-  }
 
   @Override
   public String targetLabel() {

@@ -2,9 +2,8 @@ package dev.lifeline.workflows.backup;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.lifeline.workflows.playbook.ApprovalPolicy;
 import dev.lifeline.workflows.playbook.InputProblems;
-import dev.lifeline.workflows.playbook.PlaybookInput;
+import dev.lifeline.workflows.playbook.UngatedInput;
 
 /**
  * Input of {@link VerifyBackup}: {@code {"backupId": "d1-monotask-production-…"}}.
@@ -15,16 +14,8 @@ import dev.lifeline.workflows.playbook.PlaybookInput;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record VerifyBackupInput(String backupId, String initiatedBy, String incidentId) implements PlaybookInput {
-  @Override
-  public ApprovalPolicy approval() {
-    return null;
-  }
+public record VerifyBackupInput(String backupId, String initiatedBy, String incidentId) implements UngatedInput {
 
-  @Override
-  public boolean hasApprovalGates() {
-    return false;
-  }
 
   @Override
   public String targetLabel() {
