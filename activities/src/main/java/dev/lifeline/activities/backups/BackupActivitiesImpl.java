@@ -9,6 +9,7 @@ import dev.lifeline.activities.backup.LoadOptions;
 import dev.lifeline.activities.backup.LossyExportDetector;
 import dev.lifeline.activities.backup.LossyPatch;
 import dev.lifeline.activities.backup.LossyPatchSet;
+import dev.lifeline.activities.backup.SourceFingerprint;
 import dev.lifeline.activities.backup.SqliteLoader;
 import dev.lifeline.activities.backup.VerifiedPlaintext;
 import dev.lifeline.activities.backup.WriterOptions;
@@ -172,6 +173,15 @@ public final class BackupActivitiesImpl implements BackupActivities {
 
     StoredObject lossyObject = null;
     List<LossyColumn> lossy = new ArrayList<>();
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (request.labels() != null) {
+      labels.putAll(request.labels());
+    }
+    // Fingerprints before and after the export: where they agree, nothing changed the table while it
+    // was exported, and verification must restore exactly that fingerprint.
+    List<String> fingerprinted = selected.stream().filter(t -> !t.virtual()).map(D1Source.SourceTable::name).toList();
+    hb.beat("fingerprinting " + fingerprinted.size() + " table(s) at the source");
+    Map<String, List<Object>> before = source.fingerprints(fingerprinted);
     BackupObject data;
     Map<String, Long> rows;
     String bookmark;
@@ -194,6 +204,9 @@ public final class BackupActivitiesImpl implements BackupActivities {
       }
       for (String unchecked : patches.uncheckedTables()) {
         log.warn("backup {}: could not check {} for values the export loses", id, unchecked);
+      }
+      if (!patches.uncheckedTables().isEmpty()) {
+        labels.put("lossyUnchecked", String.join("; ", patches.uncheckedTables()));
       }
       D1ExportOptions exportOptions =
           request.tables() == null || request.tables().isEmpty()
@@ -225,9 +238,32 @@ public final class BackupActivitiesImpl implements BackupActivities {
       rows = counts.get();
       method = "d1-query";
     }
+    hb.beat("fingerprinting " + fingerprinted.size() + " table(s) at the source again");
+    Map<String, List<Object>> after = source.fingerprints(fingerprinted);
+    Map<String, String> checksums = new LinkedHashMap<>();
+    List<String> changed = new ArrayList<>();
+    for (String t : fingerprinted) {
+      String fp = SourceFingerprint.of(before.get(t));
+      if (!fp.equals(SourceFingerprint.of(after.get(t)))) {
+        changed.add(t);
+        continue;
+      }
+      long atSource = SourceFingerprint.rows(before.get(t));
+      long dumped = rows.getOrDefault(t, 0L);
+      if (dumped != atSource) {
+        // Retryable: a new export may be complete; the data stored under this id is replaced.
+        throw ApplicationFailure.newFailure("the " + method + " of " + request.target().label() + " holds " + dumped
+            + " row(s) of " + t + " but the table had " + atSource + ", unchanged while it was exported", "ExportIncomplete");
+      }
+      checksums.put(t, fp);
+    }
+    if (!changed.isEmpty()) {
+      labels.put("unfingerprinted", "written to during the export, so verified against the export only: "
+          + String.join(", ", changed));
+    }
     hb.beat("recording the schema");
     List<TableManifest> tables =
-        source.manifests(selected.stream().filter(t -> !t.virtual()).toList(), rows);
+        source.manifests(selected.stream().filter(t -> !t.virtual()).toList(), rows, checksums);
     List<TableManifest> skipped = new ArrayList<>();
     for (D1Source.SourceTable v : virtual) {
       skipped.add(new TableManifest(v.name(), 0, v.sql(), List.of(), List.of(), null));
@@ -235,7 +271,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     return new BackupManifest(BackupManifest.FORMAT_VERSION, id, "d1", request.target().label(), db.uuid(),
         db.name(), request.requestedAt(), clock.instant(), request.tier(), bookmark, method, "sql-dump", tables,
         skipped, stored(data, wrapped), lossyObject, null, lossy, Verification.pending(), null, null, null,
-        request.labels(), null);
+        labels.isEmpty() ? null : labels, null);
   }
 
   private static String currentBookmark(D1Api d1, String uuid) {
@@ -376,7 +412,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
         }
         hb.beat("integrity_check, foreign_key_check, row counts and checksums");
         DatabaseCensus census = DatabaseCensus.take(db, DatabaseCensus.Options.defaults());
-        return verdict(m, census);
+        return verdict(m, census, fingerprints(m, db));
       } finally {
         Backends.deleteWorkDir(work);
       }
@@ -425,7 +461,22 @@ public final class BackupActivitiesImpl implements BackupActivities {
     });
   }
 
-  private Verification verdict(BackupManifest m, DatabaseCensus census) {
+  /** The restored copy's fingerprints of the tables whose manifest carries a source fingerprint. */
+  private static Map<String, String> fingerprints(BackupManifest m, Path db) {
+    Map<String, String> out = new LinkedHashMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath())) {
+      for (TableManifest t : m.tables()) {
+        if (SourceFingerprint.isFingerprint(t.checksum()) && !SourceFingerprint.columns(c, t.name()).isEmpty()) {
+          out.put(t.name(), SourceFingerprint.take(c, t.name()));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not fingerprint the restored copy " + db + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private Verification verdict(BackupManifest m, DatabaseCensus census, Map<String, String> fingerprints) {
     List<String> reasons = new ArrayList<>();
     String integrity = String.join("; ", census.integrityMessages());
     if (!census.integrityMessages().equals(List.of("ok"))) {
@@ -446,7 +497,12 @@ public final class BackupActivitiesImpl implements BackupActivities {
         reasons.add("table " + t.name() + " has " + c.rowCount() + " rows restored but " + t.rows()
             + " were captured");
       }
-      if (t.checksum() != null && !t.checksum().equals(c.checksum())) {
+      if (SourceFingerprint.isFingerprint(t.checksum())) {
+        if (!t.checksum().equals(fingerprints.get(t.name()))) {
+          reasons.add("table " + t.name() + " restores with a different fingerprint than the source had when it was"
+              + " exported (a value's type or length, or an integer, changed)");
+        }
+      } else if (t.checksum() != null && !t.checksum().equals(c.checksum())) {
         reasons.add("table " + t.name() + " restores with a different checksum than was captured (a value or its"
             + " type changed)");
       }

@@ -1,6 +1,7 @@
 package dev.lifeline.activities.backups;
 
 import dev.lifeline.activities.backup.LossyExportDetector;
+import dev.lifeline.activities.backup.SourceFingerprint;
 import dev.lifeline.activities.cloudflare.D1Api;
 import dev.lifeline.activities.cloudflare.D1RawResult;
 import dev.lifeline.activities.cloudflare.D1Statement;
@@ -115,8 +116,34 @@ final class D1Source implements LossyExportDetector.SourceQuery {
     return out;
   }
 
-  /** The table manifests of {@code tables} with {@code rows}. */
-  List<TableManifest> manifests(List<SourceTable> tables, Map<String, Long> rows) {
+  /**
+   * The {@link SourceFingerprint} aggregate row of each of {@code tables}, computed by D1: the
+   * column lists in one batch request, then the aggregates a batch at a time.
+   */
+  Map<String, List<Object>> fingerprints(List<String> tables) {
+    Map<String, List<Object>> out = new LinkedHashMap<>();
+    for (int from = 0; from < tables.size(); from += COUNT_BATCH) {
+      List<String> group = tables.subList(from, Math.min(tables.size(), from + COUNT_BATCH));
+      List<D1Statement> info = new ArrayList<>();
+      for (String t : group) {
+        info.add(new D1Statement("SELECT name FROM pragma_table_info(?)", List.of(t)));
+      }
+      List<D1RawResult> columns = d1.rawBatch(databaseId, info, Idempotency.IDEMPOTENT);
+      List<D1Statement> batch = new ArrayList<>();
+      for (int i = 0; i < group.size(); i++) {
+        List<String> names = columns.get(i).results().rows().stream().map(r -> String.valueOf(r.get(0))).toList();
+        batch.add(new D1Statement(SourceFingerprint.sql(group.get(i), names), List.of()));
+      }
+      List<D1RawResult> results = d1.rawBatch(databaseId, batch, Idempotency.IDEMPOTENT);
+      for (int i = 0; i < group.size(); i++) {
+        out.put(group.get(i), results.get(i).results().rows().get(0));
+      }
+    }
+    return out;
+  }
+
+  /** The table manifests of {@code tables} with {@code rows} and, where known, their fingerprints. */
+  List<TableManifest> manifests(List<SourceTable> tables, Map<String, Long> rows, Map<String, String> checksums) {
     Map<String, List<String>> idx = indexes();
     List<TableManifest> out = new ArrayList<>();
     for (SourceTable t : tables) {
@@ -124,7 +151,7 @@ final class D1Source implements LossyExportDetector.SourceQuery {
         continue;
       }
       out.add(new TableManifest(t.name(), rows.getOrDefault(t.name(), 0L), t.sql(), columns(t.name()),
-          idx.getOrDefault(t.name().toLowerCase(Locale.ROOT), List.of()), null));
+          idx.getOrDefault(t.name().toLowerCase(Locale.ROOT), List.of()), checksums.get(t.name())));
     }
     return out;
   }
