@@ -23,10 +23,6 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,33 +57,14 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
       }
       Heartbeats hb = new Heartbeats();
       Path work = backends.newWorkDir("assess-" + request.target().value());
-      // One SQLite statement (quick_check of a large file, a rule's scan) can outlast the heartbeat
-      // timeout: a ticker repeats the current phase while it runs, so only a dead worker times out.
-      AtomicReference<String> phase = new AtomicReference<>("starting");
-      ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "assess-heartbeat");
-        t.setDaemon(true);
-        return t;
-      });
-      ticker.scheduleAtFixedRate(() -> {
-        try {
-          hb.beat(phase.get());
-        } catch (RuntimeException e) {
-          // Cancelled or the server is away: the main thread sees it at its next heartbeat.
-        }
-      }, 20, 20, TimeUnit.SECONDS);
       try {
-        phase.set("taking a staging copy of " + request.target().label());
         StagingDatabase staging = new StagingDatabase(backends);
         StagingDatabase.Copy copy = staging.stage(request.target(), work.resolve("staging.sqlite"), hb);
         log.info("assessing {} on a staging copy ({}, {} rows, {} ms)", request.target().label(), copy.method(),
             copy.rows(), copy.millis());
         DatabaseFacts.StagingCopy staged = new DatabaseFacts.StagingCopy(copy.method(), copy.source(), copy.takenAt(),
             copy.bookmark(), copy.bytes(), copy.rows(), copy.millis(), copy.caveats());
-        DatabaseInspector inspector = new DatabaseInspector(null, name -> {
-          phase.set("checking: " + name);
-          hb.beat(phase.get());
-        });
+        DatabaseInspector inspector = new DatabaseInspector(null, name -> hb.beat("checking: " + name));
         DatabaseFacts facts = inspector.inspect(request.target().label(), staged, copy.file(), request.rules(),
             new DatabaseInspector.Options(request.integrityCheck(), request.sampleSize(), request.recordLimit(),
                 request.autoRuleSets()),
@@ -106,7 +83,6 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
         throw ApplicationFailure.newFailure("checking the staging copy of " + request.target().label() + " failed: "
             + e.getMessage(), "StagingCheckFailed");
       } finally {
-        ticker.shutdownNow();
         Backends.deleteWorkDir(work);
       }
     });

@@ -19,10 +19,13 @@ import java.util.function.Supplier;
 public final class ActivityFailures {
   private ActivityFailures() {}
 
-  /** Runs {@code body}, turning library exceptions into Temporal failures. */
+  /**
+   * Runs {@code body}, turning library exceptions into Temporal failures, with the activity kept
+   * alive through long single calls ({@link Heartbeats#keepingAlive}).
+   */
   public static <T> T call(Supplier<T> body) {
     try {
-      return body.get();
+      return Heartbeats.keepingAlive(body);
     } catch (ApplicationFailure e) {
       throw e;
     } catch (BackupKeyException e) {
