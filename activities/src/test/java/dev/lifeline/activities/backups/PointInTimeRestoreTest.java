@@ -24,6 +24,7 @@ import dev.lifeline.workflows.pitr.PitrInput;
 import dev.lifeline.workflows.pitr.PointInTimeRestore;
 import dev.lifeline.workflows.pitr.PointInTimeRestoreImpl;
 import dev.lifeline.workflows.pitr.RecoveryPoint;
+import dev.lifeline.workflows.pitr.RecoveryWindow;
 import dev.lifeline.workflows.pitr.RestoreReport;
 import dev.lifeline.workflows.playbook.ApprovalPolicy;
 import dev.lifeline.workflows.playbook.Decision;
@@ -155,7 +156,10 @@ class PointInTimeRestoreTest {
     assertThat(r.restore().method()).isEqualTo("d1-import");
     assertThat(r.rtoSeconds()).isNotNull().isNotNegative();
     assertThat(r.markdown()).contains("# Point-in-time restore of `d1:monotask-production`").contains("RTO")
-        .contains("Data loss window");
+        .contains("Data loss window").contains("## Restorable window").contains("| `" + b.backupId() + "` | ");
+    assertThat(r.window().backups()).extracting(RecoveryWindow.BackupPoint::backupId).contains(b.backupId());
+    assertThat(client().newWorkflowStub(PointInTimeRestore.class, "pitr-backup").status().facts())
+        .hasEntrySatisfying("verifiedBackups", v -> assertThat(v).contains(b.backupId()));
     PlaybookStatus s = client().newWorkflowStub(PointInTimeRestore.class, "pitr-backup").status();
     assertThat(s.decisions()).singleElement().satisfies(d -> assertThat(d.via()).isEqualTo(PlaybookStatus.Via.POLICY));
   }

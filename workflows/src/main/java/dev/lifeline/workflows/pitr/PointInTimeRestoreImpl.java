@@ -31,6 +31,8 @@ public class PointInTimeRestoreImpl extends AbstractPlaybook implements PointInT
   private final RestoreActivities restores = PitrActivityStubs.restores();
   private final BackupActivities backups = PitrActivityStubs.backups();
   private final KvBackupActivities kvBackups = PitrActivityStubs.kvBackups();
+  /** The restorable window read at the start, for the report. */
+  private RecoveryWindow window;
 
   /** Creates the runtime before any handler runs. */
   @WorkflowInit
@@ -52,7 +54,13 @@ public class PointInTimeRestoreImpl extends AbstractPlaybook implements PointInT
     RecoveryWindow window =
         runtime.step("window", "Read the restorable window of " + target.label(), RecoveryWindow.class,
             () -> restores.window(target));
+    this.window = window;
     runtime.fact("backupsAvailable", Integer.toString(window.backups().size()));
+    if (!window.backups().isEmpty()) {
+      runtime.fact("verifiedBackups", String.join(", ", window.backups().stream().limit(5)
+          .map(b -> b.backupId() + " (" + b.tier() + ", " + b.at() + ")").toList())
+          + (window.backups().size() > 5 ? " and " + (window.backups().size() - 5) + " older" : ""));
+    }
     if (window.timeTravelAvailable()) {
       runtime.fact("timeTravelWindow", window.timeTravelEarliest() + " .. " + window.timeTravelLatest());
     }
@@ -327,10 +335,10 @@ public class PointInTimeRestoreImpl extends AbstractPlaybook implements PointInT
       decisions.add(d.at() + " " + d.action() + " " + (d.step() == null ? "" : d.step() + " ") + "by " + d.by()
           + " (" + d.via() + ")" + (d.comment() == null ? "" : ": " + d.comment()));
     }
-    RestoreReport r = new RestoreReport(input.target().label(), point, Boolean.TRUE.equals(input.validateOnly()),
+    RestoreReport r = new RestoreReport(input.target().label(), window, point, Boolean.TRUE.equals(input.validateOnly()),
         validation, safetyBookmark, safetyBackupId, outcome, check, detected, restored, rto,
         point.at(), restoreStarted, decisions, null);
-    return new RestoreReport(r.target(), r.recoveryPoint(), r.validateOnly(), r.validation(), r.safetyBookmark(),
+    return new RestoreReport(r.target(), r.window(), r.recoveryPoint(), r.validateOnly(), r.validation(), r.safetyBookmark(),
         r.safetyBackupId(), r.restore(), r.check(), r.detectedAt(), r.restoredAt(), r.rtoSeconds(),
         r.dataLossFrom(), r.dataLossTo(), r.decisions(), RestoreMarkdown.render(r, runtime.status()));
   }

@@ -4,6 +4,8 @@ import dev.lifeline.workflows.playbook.PlaybookStatus;
 
 /** Renders a {@link RestoreReport} as Markdown for the incident channel and the CLI. */
 final class RestoreMarkdown {
+  private static final int MAX_BACKUPS_LISTED = 10;
+
   private RestoreMarkdown() {}
 
   static String render(RestoreReport r, PlaybookStatus s) {
@@ -14,6 +16,24 @@ final class RestoreMarkdown {
     }
     b.append("Workflow: `").append(s.workflowId()).append("`  \n");
     b.append("Recovery point: ").append(r.recoveryPoint().description()).append("  \n");
+    if (r.window() != null) {
+      RecoveryWindow w = r.window();
+      b.append("\n## Restorable window\n\n");
+      b.append("- Time Travel: ").append(w.timeTravelAvailable()
+          ? w.timeTravelEarliest() + " to " + w.timeTravelLatest()
+          : "not available" + (w.timeTravelReason() == null ? "" : " (" + w.timeTravelReason() + ")")).append('\n');
+      b.append("- Verified backups: ").append(w.backups().isEmpty() ? "none" : Integer.toString(w.backups().size()))
+          .append("\n");
+      if (!w.backups().isEmpty()) {
+        b.append("\n| backup | taken | tier | rows |\n|---|---|---|---:|\n");
+        w.backups().stream().limit(MAX_BACKUPS_LISTED).forEach(p -> b.append("| `").append(p.backupId()).append("` | ")
+            .append(p.at()).append(" | ").append(p.tier()).append(" | ").append(p.rows()).append(" |\n"));
+        if (w.backups().size() > MAX_BACKUPS_LISTED) {
+          b.append("\n… and ").append(w.backups().size() - MAX_BACKUPS_LISTED).append(" older.\n");
+        }
+      }
+      b.append('\n');
+    }
     if (r.validateOnly()) {
       b.append("\n**Validate only**: the recovery point is usable; nothing was changed.\n");
     }

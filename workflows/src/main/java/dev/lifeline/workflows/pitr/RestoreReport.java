@@ -10,6 +10,7 @@ import java.util.List;
  * The result of a point-in-time restore, as JSON and as Markdown for people.
  *
  * @param target the target label
+ * @param window what the target could be restored to when the playbook started
  * @param recoveryPoint the point restored to
  * @param validateOnly whether this run only validated
  * @param validation the backup's verification by restoring it locally (null for Time Travel)
@@ -29,6 +30,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RestoreReport(
     String target,
+    RecoveryWindow window,
     RecoveryPoint recoveryPoint,
     boolean validateOnly,
     Verification validation,
