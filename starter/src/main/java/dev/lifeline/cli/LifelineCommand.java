@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
       ListCommand.class,
       SchedulesCommand.class,
       BackupsCommand.class,
+      RestoreCommand.class,
       CommandLine.HelpCommand.class
     })
 public class LifelineCommand implements Runnable {

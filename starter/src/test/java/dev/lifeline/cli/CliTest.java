@@ -209,7 +209,7 @@ class CliTest {
 
   @Test
   void everyCommandHasHelpAndPlaybooksAreListed() {
-    for (String cmd : new String[] {"start", "status", "watch", "approve", "abort", "list", "playbooks", "schedules", "backups"}) {
+    for (String cmd : new String[] {"start", "status", "watch", "approve", "abort", "list", "playbooks", "schedules", "backups", "restore"}) {
       Run help = lifeline(cmd, "--help");
       assertThat(help.exit()).isZero();
       assertThat(help.out()).contains("Usage: lifeline " + cmd);
