@@ -177,6 +177,12 @@ public final class BackupActivitiesImpl implements BackupActivities {
     if (request.labels() != null) {
       labels.putAll(request.labels());
     }
+    List<String> emptied = virtual.stream().filter(v -> !ImportSqlWriter.rebuildsFromContent(v.sql()))
+        .map(D1Source.SourceTable::name).toList();
+    if (!emptied.isEmpty()) {
+      labels.put("virtualTablesRestoredEmpty", String.join(", ", emptied) + ": the backup holds their definition,"
+          + " not their rows (only external-content FTS5 indexes are rebuilt on restore)");
+    }
     // Fingerprints before and after the export: where they agree, nothing changed the table while it
     // was exported, and verification must restore exactly that fingerprint.
     List<String> fingerprinted = selected.stream().filter(t -> !t.virtual()).map(D1Source.SourceTable::name).toList();

@@ -35,6 +35,16 @@ final class ImportSqlWriter {
 
   private ImportSqlWriter() {}
 
+  /**
+   * Whether a restore can bring back a virtual table's rows: only an external-content FTS5 index,
+   * rebuilt from its content table. Any other virtual table (FTS5 keeping its own text, R-Tree...)
+   * is recreated empty from its DDL.
+   */
+  static boolean rebuildsFromContent(String virtualTableSql) {
+    Matcher m = FTS_CONTENT.matcher(virtualTableSql);
+    return virtualTableSql.toLowerCase(Locale.ROOT).contains("fts5") && m.find() && !m.group(1).isEmpty();
+  }
+
   /** An object of the database being replaced. */
   record Existing(String type, String name) {}
 
@@ -103,8 +113,7 @@ final class ImportSqlWriter {
       }
       for (TableManifest v : virtualTables) {
         w.write(v.schemaSql().strip() + ";\n");
-        Matcher m = FTS_CONTENT.matcher(v.schemaSql());
-        if (v.schemaSql().toLowerCase(Locale.ROOT).contains("fts5") && m.find() && !m.group(1).isEmpty()) {
+        if (rebuildsFromContent(v.schemaSql())) {
           // External-content FTS5 indexes rebuild from their content table.
           w.write("INSERT INTO " + quote(v.name()) + "(" + quote(v.name()) + ") VALUES('rebuild');\n");
         }

@@ -260,6 +260,9 @@ public class PointInTimeRestoreImpl extends AbstractPlaybook implements PointInT
           if (m.skippedVirtualTables() != null && !m.skippedVirtualTables().isEmpty()) {
             changes.add("rebuild " + m.skippedVirtualTables().size() + " virtual table(s) from their DDL");
           }
+          if (m.labels() != null && m.labels().containsKey("virtualTablesRestoredEmpty")) {
+            changes.add("LOSES the rows of virtual table(s) " + m.labels().get("virtualTablesRestoredEmpty"));
+          }
         }
       }
       case SQLITE -> {
