@@ -18,10 +18,12 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -148,21 +150,42 @@ public final class R2ReplicationActivitiesImpl implements R2ReplicationActivitie
                 || (!existing.etag().equals(obj.etag())
                     && (obj.lastModified() == null || existing.lastModified() == null
                         || obj.lastModified().isAfter(existing.lastModified()))));
-    boolean check = shouldVerify(request, obj.key());
+    boolean check = shouldVerify(request, obj.key(), clock);
     boolean verified = false;
     if (check || missing || changed) {
-      // Never replace a good copy with bytes that no longer match their recorded checksum.
+      // Never replace a good copy with bytes that no longer match their recorded checksum: the
+      // primary's reference is its recorded SHA-256, else its ETag when that is a single-part MD5
+      // (bit rot changes neither).
       Optional<ObjectInfo> head = source.head(obj.key());
       String recorded = head.map(h -> h.userMetadata().get(SHA256_METADATA)).orElse(null);
-      if (check || recorded != null && (missing || changed)) {
+      String md5Etag = singlePartMd5(obj.etag());
+      if (check || (recorded != null || md5Etag != null) && (missing || changed)) {
         verified = true;
-        String actual = sha256(source, obj.key(), p);
-        if (recorded != null && !recorded.equalsIgnoreCase(actual)) {
-          log.warn("{}/{} does not match its recorded SHA-256; not replicated", request.bucket(), obj.key());
+        Digests primary = digests(source, obj.key(), p);
+        boolean primaryBad = recorded != null ? !recorded.equalsIgnoreCase(primary.sha256())
+            : md5Etag != null && !md5Etag.equalsIgnoreCase(primary.md5());
+        if (primaryBad) {
+          log.warn("{}/{} does not match its recorded {}; not replicated, the copy is kept", request.bucket(),
+              obj.key(), recorded != null ? "SHA-256" : "ETag (MD5)");
           p.objects++;
           p.verified++;
           p.mismatches.add(obj.key());
           return;
+        }
+        if (check && !missing && !changed) {
+          // The copy must hold the primary's bytes.
+          Digests copy = digests(target, prefix + obj.key(), p);
+          if (!copy.sha256().equals(primary.sha256())) {
+            p.mismatches.add(obj.key());
+            if (recorded != null || md5Etag != null) {
+              log.warn("{}/{}{} differs from its primary, which matches its checksum; copying it again", secondary,
+                  prefix, obj.key());
+              changed = true;
+            } else {
+              log.warn("{}/{}{} differs from its primary and neither has a checksum to tell which is right;"
+                  + " both kept", secondary, prefix, obj.key());
+            }
+          }
         }
       }
     }
@@ -208,24 +231,42 @@ public final class R2ReplicationActivitiesImpl implements R2ReplicationActivitie
     return null;
   }
 
-  private static boolean shouldVerify(ReplicationRequest r, String key) {
+  /**
+   * Whether to read {@code key} back this run. A sample is drawn anew each UTC day, so successive
+   * runs check different objects.
+   */
+  private static boolean shouldVerify(ReplicationRequest r, String key, Clock clock) {
     return switch (r.verify() == null ? "none" : r.verify()) {
       case "all" -> true;
-      case "sample" -> Math.floorMod(key.hashCode(), 100) < Math.max(1, r.samplePercent());
+      case "sample" -> Math.floorMod((LocalDate.now(clock) + "/" + key).hashCode(), 100)
+          < Math.max(1, r.samplePercent());
       default -> false;
     };
   }
 
-  private static String sha256(ObjectStore store, String key, Progress p) {
+  /** The MD5 an S3/R2 ETag is for a single-part upload, or null for a multipart or unknown ETag. */
+  static String singlePartMd5(String etag) {
+    if (etag == null) {
+      return null;
+    }
+    String e = etag.replace("\"", "").toLowerCase(Locale.ROOT);
+    return e.matches("[0-9a-f]{32}") ? e : null;
+  }
+
+  record Digests(String sha256, String md5) {}
+
+  private static Digests digests(ObjectStore store, String key, Progress p) {
     try (InputStream in = store.openStream(key, 0)) {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      MessageDigest md5 = MessageDigest.getInstance("MD5");
       byte[] buf = new byte[64 * 1024];
       for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
         sha.update(buf, 0, n);
+        md5.update(buf, 0, n);
         // Keep the checkpoint as the details: a null here would erase the resume point.
         Activity.getExecutionContext().heartbeat(p.checkpoint());
       }
-      return HexFormat.of().formatHex(sha.digest());
+      return new Digests(HexFormat.of().formatHex(sha.digest()), HexFormat.of().formatHex(md5.digest()));
     } catch (IOException e) {
       throw new ObjectStoreException("reading " + key + " to check its checksum failed: " + e.getMessage(),
           store.bucket(), key, 0, true, e);

@@ -141,6 +141,33 @@ class R2ReplicationTest {
   }
 
   @Test
+  void aRottenCopyIsFoundByReadingBothAndCopiedAgain() {
+    replicate("r2-seed-copy", all("none"));
+    String key = sandbox.account().r2ObjectKeys("evidence-storage").get(0);
+    byte[] good = sandbox.account().getR2Object("evidence-storage", key).orElseThrow().data();
+    sandbox.account().flipR2ObjectBytes("monotask-backups-secondary", "evidence-storage/" + key, 3);
+    assertThat(sandbox.account().getR2Object("monotask-backups-secondary", "evidence-storage/" + key).orElseThrow()
+        .data()).isNotEqualTo(good);
+
+    ReplicationReport evidence = replicate("r2-check-copies", all("all")).stream()
+        .filter(r -> r.bucket().equals("evidence-storage")).findFirst().orElseThrow();
+
+    assertThat(evidence.checksumMismatches()).containsExactly(key);
+    assertThat(evidence.copied()).isEqualTo(1);
+    assertThat(evidence.changedBefore()).isEqualTo(1);
+    assertThat(sandbox.account().getR2Object("monotask-backups-secondary", "evidence-storage/" + key).orElseThrow()
+        .data()).isEqualTo(good);
+  }
+
+  @Test
+  void singlePartEtagsAreMd5sAndMultipartOnesAreNot() {
+    assertThat(R2ReplicationActivitiesImpl.singlePartMd5("\"9E107D9D372BB6826BD81D3542A419D6\""))
+        .isEqualTo("9e107d9d372bb6826bd81d3542a419d6");
+    assertThat(R2ReplicationActivitiesImpl.singlePartMd5("9e107d9d372bb6826bd81d3542a419d6-3")).isNull();
+    assertThat(R2ReplicationActivitiesImpl.singlePartMd5(null)).isNull();
+  }
+
+  @Test
   void aWorkerKilledMidBucketResumesAfterTheLastObjectItCopied() {
     int total = sandbox.account().r2ObjectKeys("evidence-storage").size();
     copiesBeforeCrash.set(total / 2);

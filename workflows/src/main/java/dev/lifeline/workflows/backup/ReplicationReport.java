@@ -15,8 +15,10 @@ import java.util.List;
  * @param missingBefore objects the secondary lacked before this run
  * @param changedBefore objects whose secondary copy was stale
  * @param verified objects whose bytes were checked
- * @param checksumMismatches primary objects whose bytes do not match their recorded SHA-256 (not
- *     copied: the secondary keeps the good copy)
+ * @param checksumMismatches keys whose bytes were found wrong: a primary object that no longer
+ *     matches its recorded SHA-256 or single-part ETag (not copied: the secondary keeps the good
+ *     copy), or a secondary copy that differs from its primary (copied again when the primary has
+ *     such a checksum to prove it right; otherwise both are kept and a person must decide)
  * @param deleted secondary objects deleted ({@code deleteExtraneous})
  * @param extraneous secondary objects whose primary is gone (kept unless asked)
  * @param lagSeconds age of the oldest primary change the secondary lacked, 0 when in sync
