@@ -153,6 +153,23 @@ public final class BackupActivitiesImpl implements BackupActivities {
     });
   }
 
+  /**
+   * The most values D1's export loses that a backup captures beside the export; above it the
+   * database is read through the query API. Each is held in memory while captured and restored
+   * (a few hundred bytes), so this bounds that memory at tens of megabytes.
+   */
+  static final int MAX_LOSSY_PATCHES = 100_000;
+
+  /** Stops the lossy-value scan once {@link #MAX_LOSSY_PATCHES} is passed. */
+  /** {@link #MAX_LOSSY_PATCHES}, lowered by tests. */
+  volatile int maxLossyPatches = MAX_LOSSY_PATCHES;
+
+  private static final class TooManyLossyValues extends RuntimeException {
+    TooManyLossyValues() {
+      super(null, null, false, false);
+    }
+  }
+
   private BackupManifest captureD1(CaptureRequest request) {
     Heartbeats hb = new Heartbeats();
     String id = request.backupId();
@@ -192,14 +209,33 @@ public final class BackupActivitiesImpl implements BackupActivities {
     Map<String, Long> rows;
     String bookmark;
     String method;
+    // Values the export would round or mangle are captured exactly, before the export runs. They
+    // are held in memory (and again on restore), so a database with more than MAX_LOSSY_PATCHES of
+    // them is read through the query API instead, which is lossless by construction.
+    LossyPatchSet patches = null;
     if (virtual.isEmpty()) {
-      // Values the export would round or mangle are captured exactly, before the export runs.
       hb.beat("detecting values the export format loses");
       LossyExportDetector detector = new LossyExportDetector();
       Set<String> names = Set.copyOf(selected.stream().map(D1Source.SourceTable::name).toList());
       List<LossyExportDetector.TableSchema> schemas =
           detector.describe(source).stream().filter(t -> names.contains(t.name())).toList();
-      LossyPatchSet patches = detector.detect(source, schemas);
+      List<LossyPatch> found = new ArrayList<>();
+      try {
+        List<String> unchecked = detector.detect(source, schemas, patch -> {
+          if (found.size() == maxLossyPatches) {
+            throw new TooManyLossyValues();
+          }
+          found.add(patch);
+        });
+        patches = new LossyPatchSet(found, unchecked);
+      } catch (TooManyLossyValues e) {
+        log.info("backup {}: more than {} values the export loses; reading through the query API", id,
+            maxLossyPatches);
+        labels.put("exportMethodReason", "more than " + maxLossyPatches + " values D1's export would lose:"
+            + " read through the query API, losslessly");
+      }
+    }
+    if (patches != null) {
       lossy = summarize(patches);
       if (!patches.patches().isEmpty()) {
         ByteArrayOutputStream ndjson = new ByteArrayOutputStream();
@@ -231,8 +267,9 @@ public final class BackupActivitiesImpl implements BackupActivities {
       bookmark = exported.get().atBookmark();
       method = "d1-export";
     } else {
-      // D1 refuses to export any database with a virtual table, so read it through the query API;
-      // this path is lossless by construction.
+      // D1 refuses to export any database with a virtual table (and one with very many lossy
+      // values is cheaper to read exactly), so read it through the query API; this path is lossless
+      // by construction.
       bookmark = currentBookmark(d1, db.uuid());
       D1QueryDumper dumper = new D1QueryDumper(source);
       AtomicReference<Map<String, Long>> counts = new AtomicReference<>();

@@ -14,9 +14,10 @@ import java.util.function.LongConsumer;
 /**
  * Writes a dump of a D1 database by reading it through the query API, for databases D1's exporter
  * refuses (any virtual table, such as FTS5, makes the whole export fail). Every value is fetched
- * with its storage class and exact text ({@code CAST(x AS TEXT)} for integers,
- * {@code printf('%!.17g')} for reals, hex for text and blobs), so this dump loses nothing: no
- * integer rounding, no newline mangling. Costs one request per {@value #PAGE} rows.
+ * with its storage class and an exact form ({@code CAST(x AS TEXT)} for integers, which JSON would
+ * round beyond 2^53; the JSON number itself for reals, which D1 writes in the shortest form that
+ * reads back as the same double, where SQLite's {@code printf} is not exact for every value; hex
+ * for text and blobs), so this dump loses nothing: no integer rounding, no newline mangling. Costs one request per {@value #PAGE} rows.
  */
 final class D1QueryDumper {
   static final int PAGE = 500;
@@ -53,8 +54,8 @@ final class D1QueryDumper {
         for (String c : columns) {
           String q = SqlIdentifiers.quote(c);
           select.append(", typeof(").append(q).append("), CASE typeof(").append(q)
-              .append(") WHEN 'integer' THEN CAST(").append(q).append(" AS TEXT) WHEN 'real' THEN printf('%!.17g', ")
-              .append(q).append(") WHEN 'null' THEN NULL ELSE hex(").append(q).append(") END");
+              .append(") WHEN 'integer' THEN CAST(").append(q).append(" AS TEXT) WHEN 'real' THEN ")
+              .append(q).append(" WHEN 'null' THEN NULL ELSE hex(").append(q).append(") END");
         }
         select.append(" FROM ").append(SqlIdentifiers.quote(t.name()));
         String insertHead = insertHead(t.name(), columns);

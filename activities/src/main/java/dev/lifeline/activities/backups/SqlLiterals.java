@@ -24,7 +24,9 @@ final class SqlLiterals {
     String v = String.valueOf(exact);
     return switch (t) {
       case "integer" -> v;
-      case "real" -> realText(v);
+      // A REAL travels as a JSON number, which D1 writes in the shortest form that reads back as
+      // the same double (SQLite's own printf of it is not exact for every value, e.g. 1e300).
+      case "real" -> exact instanceof Number n ? real(n.doubleValue()) : realText(v);
       case "blob" -> "X'" + v + "'";
       default -> textFromHex(v);
     };

@@ -47,6 +47,7 @@ class BackupEndToEndTest {
   private CloudflareSandbox sandbox;
   private TestWorkflowEnvironment env;
   private Backends backends;
+  private BackupActivitiesImpl activities;
 
   @BeforeEach
   void start() {
@@ -56,7 +57,8 @@ class BackupEndToEndTest {
     env = TestWorkflowEnvironment.newInstance();
     Worker worker = env.newWorker("lifeline");
     worker.registerWorkflowImplementationTypes(D1BackupImpl.class);
-    worker.registerActivitiesImplementations(new BackupActivitiesImpl(backends), new RecordingNotifier(),
+    activities = new BackupActivitiesImpl(backends);
+    worker.registerActivitiesImplementations(activities, new RecordingNotifier(),
         new FixedWorkerEnvironment(false));
     env.start();
   }
@@ -232,6 +234,27 @@ class BackupEndToEndTest {
         .satisfies(t -> assertThat(t.checksum()).isNull());
     assertThat(m.tables()).filteredOn(t -> t.name().equals("projects")).singleElement()
         .satisfies(t -> assertThat(t.checksum()).startsWith(SourceFingerprint.SCHEME));
+  }
+
+  @Test
+  void aDatabaseWithTooManyLossyValuesIsReadThroughTheQueryApiInstead() throws Exception {
+    sandbox.account().createD1Database("lossy");
+    String source = Files.readString(Path.of(getClass().getResource("/fixtures/d1-export-source.sql").toURI()),
+        StandardCharsets.UTF_8);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + sandbox.account().d1DatabaseFile("lossy"));
+        Statement st = c.createStatement()) {
+      st.executeUpdate(source);
+    }
+    activities.maxLossyPatches = 1;
+
+    BackupManifest m = backUp(D1BackupInput.of("lossy"));
+
+    assertThat(m.exportMethod()).isEqualTo("d1-query");
+    assertThat(m.labels()).containsEntry("exportMethodReason",
+        "more than 1 values D1's export would lose: read through the query API, losslessly");
+    assertThat(m.lossyPatches()).isNull();
+    assertThat(m.usable()).isTrue();
+    assertThat(restoredCensus(m).differencesFrom(sourceCensus("lossy"))).isEmpty();
   }
 
   @Test
