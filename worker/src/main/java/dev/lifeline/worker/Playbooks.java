@@ -58,7 +58,8 @@ public final class Playbooks {
             config.backupBucket().orElse(null),
             config.secondaryBucket().orElse(null),
             config.backupEncryptionKey().orElse(null),
-            config.workDir()));
+            config.workDir(),
+            config.previousBackupEncryptionKeys()));
   }
 
   /** The activity implementations, built from {@code config} on {@code backends}. */

@@ -103,7 +103,8 @@ public final class BackupActivitiesImpl implements BackupActivities {
       throw ApplicationFailure.newNonRetryableFailure(
           "BACKUP_ENCRYPTION_KEY is not set on the worker; backups cannot be written or read", "InvalidInput");
     }
-    return BackupKeys.fromSecret(backends.settings().backupKey());
+    // The ring: the current key for everything new, previous ones (during a rotation) to read.
+    return BackupKeys.fromSecrets(backends.settings().backupKey(), backends.settings().previousBackupKeys());
   }
 
   ManifestStore manifests() {
