@@ -33,6 +33,8 @@ import dev.lifeline.workflows.backup.BackupManifest.StoredObject;
 import dev.lifeline.workflows.backup.BackupManifest.TableManifest;
 import dev.lifeline.workflows.backup.BackupQuery;
 import dev.lifeline.workflows.backup.CaptureRequest;
+import dev.lifeline.workflows.backup.KeyRotationInput;
+import dev.lifeline.workflows.backup.KeyRotationReport;
 import dev.lifeline.workflows.backup.Verification;
 import dev.lifeline.workflows.common.Target;
 import io.temporal.failure.ApplicationFailure;
@@ -549,6 +551,12 @@ public final class BackupActivitiesImpl implements BackupActivities {
   @Override
   public BackupManifest get(String backupId) {
     return ActivityFailures.call(() -> manifests().get(backupId));
+  }
+
+  @Override
+  public KeyRotationReport rotateKeys(KeyRotationInput input) {
+    boolean dryRun = input != null && input.dryRunOrDefault();
+    return ActivityFailures.call(() -> new BackupKeyRotator(manifests()).rotate(dryRun, new Heartbeats()));
   }
 
   @Override
