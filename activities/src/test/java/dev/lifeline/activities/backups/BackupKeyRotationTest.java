@@ -23,6 +23,9 @@ import dev.lifeline.workflows.backup.D1BackupImpl;
 import dev.lifeline.workflows.backup.D1BackupInput;
 import dev.lifeline.workflows.backup.KeyRotationInput;
 import dev.lifeline.workflows.backup.KeyRotationReport;
+import dev.lifeline.workflows.backup.KvBackup;
+import dev.lifeline.workflows.backup.KvBackupImpl;
+import dev.lifeline.workflows.backup.KvBackupInput;
 import dev.lifeline.workflows.backup.Verification;
 import dev.lifeline.workflows.common.Target;
 import dev.lifeline.workflows.testing.FixedWorkerEnvironment;
@@ -31,11 +34,13 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -79,9 +84,9 @@ class BackupKeyRotationTest {
   private <T> T onWorker(Backends backends, java.util.function.Function<TestWorkflowEnvironment, T> work) {
     try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
       Worker worker = env.newWorker("lifeline");
-      worker.registerWorkflowImplementationTypes(D1BackupImpl.class, BackupKeyRotationImpl.class);
-      worker.registerActivitiesImplementations(new BackupActivitiesImpl(backends), new RecordingNotifier(),
-          new FixedWorkerEnvironment(false));
+      worker.registerWorkflowImplementationTypes(D1BackupImpl.class, KvBackupImpl.class, BackupKeyRotationImpl.class);
+      worker.registerActivitiesImplementations(new BackupActivitiesImpl(backends), new KvBackupActivitiesImpl(backends),
+          new RecordingNotifier(), new FixedWorkerEnvironment(false));
       env.start();
       return work.apply(env);
     }
@@ -95,6 +100,11 @@ class BackupKeyRotationTest {
     return onWorker(backends, env -> env.getWorkflowClient()
         .newWorkflowStub(BackupKeyRotation.class, options("rekey-"))
         .rotate(new KeyRotationInput(dryRun)));
+  }
+
+  private BackupManifest kvBackup(Backends backends, String mode) {
+    return onWorker(backends, env -> env.getWorkflowClient().newWorkflowStub(KvBackup.class, options("kv-"))
+        .run(new KvBackupInput(List.of("SESSIONS"), mode, null, null, "ops", null, null), null).get(0));
   }
 
   private byte[] object(String key) {
@@ -125,12 +135,22 @@ class BackupKeyRotationTest {
     }
     BackupManifest d1;
     BackupManifest sqlite;
+    BackupManifest kvFull;
+    BackupManifest kvIncremental;
     try (Backends underA = backends(KEY_A)) {
       d1 = onWorker(underA, env -> env.getWorkflowClient().newWorkflowStub(D1Backup.class, options("backup-"))
           .run(D1BackupInput.of(MonoTaskAccount.DATABASE), null));
       sqlite = onWorker(underA, env -> env.getWorkflowClient().newWorkflowStub(D1Backup.class, options("backup-"))
           .run(new D1BackupInput(null, Target.sqlite(app.toString()), "daily", null, "ops", null, null), null));
+      kvFull = kvBackup(underA, "full");
+      String first = sandbox.account().kvEntries("SESSIONS").get(0).key();
+      sandbox.account().putKv("SESSIONS", first, "{\"rotated\":false}".getBytes(StandardCharsets.UTF_8), null, null);
+      kvIncremental = kvBackup(underA, "incremental");
+      // A trashed backup can be brought back after the rotation, so it must be rotated too.
+      new BackupActivitiesImpl(underA).trash(sqlite.backupId());
     }
+    assertThat(kvIncremental.parentBackupId()).isEqualTo(kvFull.backupId());
+    assertThat(kvFull.index().encryption().keyId()).isEqualTo(keyIdA);
     assertThat(d1.usable()).isTrue();
     assertThat(d1.data().encryption().keyId()).isEqualTo(keyIdA);
     byte[] dataBefore = object(d1.data().key());
@@ -148,16 +168,16 @@ class BackupKeyRotationTest {
 
       KeyRotationReport dry = rotate(ring, true);
       assertThat(dry.dryRun()).isTrue();
-      assertThat(dry.manifests()).isEqualTo(2);
-      assertThat(dry.rewrapped()).isEqualTo(2);
+      assertThat(dry.manifests()).isEqualTo(4);
+      assertThat(dry.rewrapped()).isEqualTo(4);
       assertThat(dry.failed()).isZero();
       assertThat(impl.get(d1.backupId()).data().encryption().keyId()).as("a dry run writes nothing").isEqualTo(keyIdA);
 
       KeyRotationReport done = rotate(ring, false);
       assertThat(done.currentKeyId()).isEqualTo(keyIdB);
       assertThat(done.previousKeyIds()).containsExactly(keyIdA);
-      assertThat(done.manifests()).isEqualTo(2);
-      assertThat(done.rewrapped()).isEqualTo(2);
+      assertThat(done.manifests()).isEqualTo(4);
+      assertThat(done.rewrapped()).isEqualTo(4);
       assertThat(done.alreadyCurrent()).isZero();
       assertThat(done.failures()).isEmpty();
       assertThat(Json.of(done)).doesNotContain(KEY_A).doesNotContain(KEY_B);
@@ -175,12 +195,27 @@ class BackupKeyRotationTest {
       Verification v = impl.verify(rotated);
       assertThat(v.status()).as(String.join("; ", v.reasons())).isEqualTo(Verification.Status.PASSED);
       assertThat(restored(onlyB, rotated).differencesFrom(source())).isEmpty();
+      impl.untrash(sqlite.backupId());
       BackupManifest sqliteRotated = impl.get(sqlite.backupId());
+      assertThat(sqliteRotated.data().encryption().keyId()).isEqualTo(keyIdB);
       assertThat(impl.verify(sqliteRotated).status()).isEqualTo(Verification.Status.PASSED);
 
+      List<BackupManifest> chain = List.of(impl.get(kvFull.backupId()), impl.get(kvIncremental.backupId()));
+      assertThat(chain).allSatisfy(m -> {
+        assertThat(m.data().encryption().keyId()).isEqualTo(keyIdB);
+        assertThat(m.index().encryption().keyId()).isEqualTo(keyIdB);
+      });
+      Verification kv = new KvBackupActivitiesImpl(onlyB).verify(chain);
+      assertThat(kv.status()).as(String.join("; ", kv.reasons())).isEqualTo(Verification.Status.PASSED);
+      // An incremental under B alone opens its rotated parent's index.
+      sandbox.account().deleteKv("SESSIONS", sandbox.account().kvEntries("SESSIONS").get(1).key());
+      BackupManifest next = kvBackup(onlyB, "incremental");
+      assertThat(next.parentBackupId()).isEqualTo(kvIncremental.backupId());
+      assertThat(next.usable()).isTrue();
+
       KeyRotationReport again = rotate(onlyB, false);
-      assertThat(again.manifests()).isEqualTo(2);
-      assertThat(again.alreadyCurrent()).isEqualTo(2);
+      assertThat(again.manifests()).isEqualTo(5);
+      assertThat(again.alreadyCurrent()).isEqualTo(5);
       assertThat(again.rewrapped()).isZero();
       assertThat(again.failed()).isZero();
     }
