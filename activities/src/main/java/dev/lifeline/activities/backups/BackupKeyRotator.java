@@ -93,7 +93,7 @@ final class BackupKeyRotator {
         keys.unwrap(BackupActivitiesImpl.wrapped(o), BackupActivitiesImpl.aad(m.backupId())); // throws, naming ids
       }
     }
-    BackupManifest rewrapped = manifests.withCurrentKeys(m);
+    BackupManifest rewrapped = manifests.withCurrentKeys(m, true);
     if (rewrapped == m && keys.keyId().equals(loaded.macKeyId())) {
       return Outcome.ALREADY_CURRENT;
     }

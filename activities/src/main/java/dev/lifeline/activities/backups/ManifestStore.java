@@ -86,7 +86,7 @@ public final class ManifestStore {
    * current key where a previous one wrapped them; returns it as stored. Idempotent.
    */
   public BackupManifest save(BackupManifest manifest) {
-    return put(BackupIds.prefix(manifest.backupId()) + MANIFEST, withCurrentKeys(manifest));
+    return put(BackupIds.prefix(manifest.backupId()) + MANIFEST, withCurrentKeys(manifest, false));
   }
 
   /** Writes {@code manifest}, MAC'd with the current key, to the object {@code objectKey} as is. */
@@ -107,13 +107,16 @@ public final class ManifestStore {
    * under the current key: the same manifest when they already are, or when one names a key the
    * ring does not hold (that is for whoever reads the backup to report, not for a save to refuse).
    *
-   * @throws dev.lifeline.activities.crypto.BackupKeyException when a previous key's wrapping does
-   *     not open (altered, or moved from another backup)
+   * @param strict whether a previous key's wrapping that does not open fails (the rotation, which
+   *     must report it) or is left as it is (a save, which must still record, say, the failed
+   *     verification of that very backup)
+   * @throws dev.lifeline.activities.crypto.BackupKeyException when {@code strict} and a previous
+   *     key's wrapping does not open (altered, or moved from another backup)
    */
-  public BackupManifest withCurrentKeys(BackupManifest manifest) {
-    StoredObject data = current(manifest.backupId(), manifest.data());
-    StoredObject lossy = current(manifest.backupId(), manifest.lossyPatches());
-    StoredObject index = current(manifest.backupId(), manifest.index());
+  public BackupManifest withCurrentKeys(BackupManifest manifest, boolean strict) {
+    StoredObject data = current(manifest.backupId(), manifest.data(), strict);
+    StoredObject lossy = current(manifest.backupId(), manifest.lossyPatches(), strict);
+    StoredObject index = current(manifest.backupId(), manifest.index(), strict);
     if (data == manifest.data() && lossy == manifest.lossyPatches() && index == manifest.index()) {
       return manifest;
     }
@@ -124,13 +127,21 @@ public final class ManifestStore {
         m.baseBackupId(), m.parentBackupId(), m.keyCount(), m.labels(), m.mac());
   }
 
-  private StoredObject current(String backupId, StoredObject o) {
+  private StoredObject current(String backupId, StoredObject o, boolean strict) {
     if (o == null || o.encryption() == null || o.encryption().keyId() == null
         || o.encryption().keyId().equals(keys.keyId()) || !keys.knows(o.encryption().keyId())) {
       return o;
     }
-    // Every object of a backup has its data key wrapped with the backup id as associated data.
-    WrappedKey w = keys.toCurrent(BackupActivitiesImpl.wrapped(o), BackupActivitiesImpl.aad(backupId));
+    WrappedKey w;
+    try {
+      // Every object of a backup has its data key wrapped with the backup id as associated data.
+      w = keys.toCurrent(BackupActivitiesImpl.wrapped(o), BackupActivitiesImpl.aad(backupId));
+    } catch (dev.lifeline.activities.crypto.BackupKeyException e) {
+      if (strict) {
+        throw e;
+      }
+      return o;
+    }
     return new StoredObject(o.key(), o.storedBytes(), o.storedSha256(), o.plaintextBytes(), o.plaintextSha256(),
         o.compression(), new Encryption(o.encryption().scheme(), w.keyId(), w.wrappedKeysetBase64()));
   }
