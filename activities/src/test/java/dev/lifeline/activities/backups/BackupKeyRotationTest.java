@@ -253,6 +253,53 @@ class BackupKeyRotationTest {
     assertThat(object(key)).as("a manifest that failed is left as it was").isEqualTo(edited);
   }
 
+  @Test
+  void aCorruptOldWrappingIsReportedByTheRotationWhileASaveStillRecordsTheFailedVerdict() throws Exception {
+    String keyIdA = BackupKeys.fromSecret(Secret.of(KEY_A)).keyId();
+    String keyIdB = BackupKeys.fromSecret(Secret.of(KEY_B)).keyId();
+    Path app = dir.resolve("small.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + app); Statement st = c.createStatement()) {
+      st.executeUpdate("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+      st.executeUpdate("INSERT INTO t(v) VALUES('x')");
+    }
+    String id;
+    try (Backends underA = backends(KEY_A)) {
+      BackupManifest m = onWorker(underA, env -> env.getWorkflowClient().newWorkflowStub(D1Backup.class,
+              options("backup-"))
+          .run(new D1BackupInput(null, Target.sqlite(app.toString()), "daily", null, "ops", null, null), null));
+      id = m.backupId();
+      // Authentic under A (signed by A) but its wrapped data key no longer opens: bit rot, or a bug.
+      byte[] raw = java.util.Base64.getDecoder().decode(m.data().encryption().wrappedKey());
+      raw[raw.length / 2] ^= 1;
+      BackupManifest.StoredObject d = m.data();
+      BackupManifest.StoredObject corrupt = new BackupManifest.StoredObject(d.key(), d.storedBytes(),
+          d.storedSha256(), d.plaintextBytes(), d.plaintextSha256(), d.compression(), new BackupManifest.Encryption(
+              d.encryption().scheme(), d.encryption().keyId(), java.util.Base64.getEncoder().encodeToString(raw)));
+      new BackupActivitiesImpl(underA).manifests().save(new BackupManifest(m.formatVersion(), m.backupId(), m.kind(),
+          m.source(), m.databaseId(), m.databaseName(), m.createdAt(), m.completedAt(), m.tier(),
+          m.timeTravelBookmark(), m.exportMethod(), m.plaintextFormat(), m.tables(), m.skippedVirtualTables(), corrupt,
+          m.lossyPatches(), m.index(), m.lossy(), m.verification(), m.baseBackupId(), m.parentBackupId(),
+          m.keyCount(), m.labels(), null));
+    }
+    try (Backends ring = backends(KEY_B, KEY_A)) {
+      BackupActivitiesImpl impl = new BackupActivitiesImpl(ring);
+      BackupManifest read = impl.get(id);
+      Verification v = impl.verify(read);
+      assertThat(v.status()).isEqualTo(Verification.Status.FAILED);
+      BackupManifest recorded = impl.saveManifest(read.withVerification(v));
+      assertThat(recorded.usable()).isFalse();
+      assertThat(recorded.mac()).startsWith("hmac-sha256:" + keyIdB + ":");
+      assertThat(recorded.data().encryption().keyId()).as("left for the rotation to report").isEqualTo(keyIdA);
+
+      KeyRotationReport r = rotate(ring, false);
+      assertThat(r.failed()).isEqualTo(1);
+      assertThat(r.rewrapped()).isZero();
+      assertThat(r.failures()).singleElement()
+          .satisfies(f -> assertThat(f.reason()).contains("corrupt").contains(keyIdA));
+      assertThat(impl.get(id).data().encryption().keyId()).isEqualTo(keyIdA);
+    }
+  }
+
   /** JSON of a report, to check what a person would see. */
   private static final class Json {
     static String of(Object o) throws Exception {
