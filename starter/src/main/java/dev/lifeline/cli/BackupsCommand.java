@@ -2,8 +2,11 @@ package dev.lifeline.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeline.workflows.backup.BackupCatalog;
+import dev.lifeline.workflows.backup.BackupKeyRotation;
 import dev.lifeline.workflows.backup.BackupManifest;
 import dev.lifeline.workflows.backup.BackupQuery;
+import dev.lifeline.workflows.backup.KeyRotationInput;
+import dev.lifeline.workflows.backup.KeyRotationReport;
 import dev.lifeline.workflows.backup.Verification;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -27,8 +30,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "backups",
     mixinStandardHelpOptions = true,
-    description = "List, verify and take backups (D1, SQLite, KV, R2 replication).",
-    subcommands = {BackupsCommand.ListBackups.class, BackupsCommand.Verify.class, BackupsCommand.Run.class})
+    description = "List, verify and take backups (D1, SQLite, KV, R2 replication); rotate their key.",
+    subcommands = {BackupsCommand.ListBackups.class, BackupsCommand.Verify.class, BackupsCommand.Run.class,
+        BackupsCommand.Rekey.class})
 public final class BackupsCommand implements Runnable {
   @ParentCommand LifelineCommand root;
 
@@ -160,6 +164,62 @@ public final class BackupsCommand implements Runnable {
               + Session.rootMessage(e));
           return ExitCodes.PLAYBOOK_STOPPED;
         }
+      }
+    }
+  }
+
+  /** {@code lifeline backups rekey}. */
+  @Command(
+      name = "rekey",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Rotate the backup key: re-wrap every backup's data keys from BACKUP_ENCRYPTION_KEY_PREVIOUS to",
+        "BACKUP_ENCRYPTION_KEY and re-sign its manifest. The backups' data is not re-encrypted.",
+        "Set both on every worker and restart them first. Idempotent: run it again until nothing fails,",
+        "then drop the previous key. Runs the BackupKeyRotation workflow on a worker. Exit 4 if any fails."
+      })
+  static final class Rekey implements Callable<Integer> {
+    @ParentCommand BackupsCommand parent;
+
+    @Option(names = "--dry-run", description = "Check every manifest can be re-wrapped; write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      LifelineCommand root = parent.root;
+      try (Session session = root.session()) {
+        String id = "lifeline-backups-rekey-" + UUID.randomUUID();
+        BackupKeyRotation rotation = session.client().newWorkflowStub(BackupKeyRotation.class,
+            WorkflowOptions.newBuilder().setTaskQueue(session.settings().taskQueue()).setWorkflowId(id).build());
+        var out = root.spec.commandLine().getOut();
+        KeyRotationReport r;
+        try {
+          r = session.call(id, () -> rotation.rotate(new KeyRotationInput(dryRun)));
+        } catch (WorkflowFailedException e) {
+          root.spec.commandLine().getErr().println("lifeline: key rotation failed: " + Session.rootMessage(e));
+          return ExitCodes.PLAYBOOK_STOPPED;
+        }
+        if (json) {
+          out.println(Json.pretty(r));
+        } else {
+          out.println((r.dryRun() ? "Dry run, nothing written. " : "") + "Backup key rotation to key id "
+              + r.currentKeyId() + (r.previousKeyIds().isEmpty() ? " (no previous keys configured)"
+                  : " from " + String.join(", ", r.previousKeyIds())) + ":");
+          out.printf("  %d manifest(s): %d %s, %d already current, %d failed%n", r.manifests(), r.rewrapped(),
+              r.dryRun() ? "to re-wrap" : "re-wrapped", r.alreadyCurrent(), r.failed());
+          r.failures().forEach(f -> out.println("  - " + f.manifest() + ": " + f.reason()));
+          if (r.failed() > r.failures().size()) {
+            out.println("  (" + (r.failed() - r.failures().size()) + " more failures in the worker's log)");
+          }
+          if (r.complete() && !r.dryRun()) {
+            out.println("Every backup is under key id " + r.currentKeyId()
+                + "; BACKUP_ENCRYPTION_KEY_PREVIOUS can be removed once no worker writes with the old key.");
+          }
+        }
+        return r.complete() ? ExitCodes.OK : ExitCodes.PLAYBOOK_STOPPED;
       }
     }
   }

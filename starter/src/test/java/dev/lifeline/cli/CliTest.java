@@ -214,6 +214,11 @@ class CliTest {
       assertThat(help.exit()).isZero();
       assertThat(help.out()).contains("Usage: lifeline " + cmd);
     }
+    Run rekey = lifeline("backups", "rekey", "--help");
+    assertThat(rekey.exit()).isZero();
+    assertThat(rekey.out()).contains("Usage: lifeline backups rekey").contains("--dry-run").contains("--json")
+        .contains("BACKUP_ENCRYPTION_KEY_PREVIOUS");
+    assertThat(lifeline("backups", "rekey", "--no-such-option").exit()).isEqualTo(2);
     Run playbooks = lifeline("playbooks");
     assertThat(playbooks.out()).contains("rehearsal").contains("GateRehearsal").contains("input: ");
   }

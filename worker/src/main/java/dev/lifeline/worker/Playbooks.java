@@ -12,6 +12,7 @@ import dev.lifeline.activities.replication.R2ReplicationActivitiesImpl;
 import dev.lifeline.worker.config.LifelineConfig;
 import dev.lifeline.workflows.assess.CorruptionAssessmentImpl;
 import dev.lifeline.workflows.backup.BackupCatalogImpl;
+import dev.lifeline.workflows.backup.BackupKeyRotationImpl;
 import dev.lifeline.workflows.backup.BackupRetentionImpl;
 import dev.lifeline.workflows.backup.D1BackupImpl;
 import dev.lifeline.workflows.backup.KvBackupImpl;
@@ -39,6 +40,7 @@ public final class Playbooks {
         BackupRetentionImpl.class,
         VerifyBackupImpl.class,
         BackupCatalogImpl.class,
+        BackupKeyRotationImpl.class,
         PointInTimeRestoreImpl.class,
         CorruptionAssessmentImpl.class,
         RecoveryDrillImpl.class);
@@ -58,7 +60,8 @@ public final class Playbooks {
             config.backupBucket().orElse(null),
             config.secondaryBucket().orElse(null),
             config.backupEncryptionKey().orElse(null),
-            config.workDir()));
+            config.workDir(),
+            config.previousBackupEncryptionKeys()));
   }
 
   /** The activity implementations, built from {@code config} on {@code backends}. */

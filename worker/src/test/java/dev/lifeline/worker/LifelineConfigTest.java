@@ -93,6 +93,30 @@ class LifelineConfigTest {
   }
 
   @Test
+  void previousBackupKeysAreReadAndAMalformedOneIsOneProblemNamingTheVariableNotTheValue() {
+    // Loading registers these with the process-wide log masker: values no other test logs.
+    String previousA = "4e".repeat(32);
+    String previousB = "D9".repeat(32);
+    Map<String, String> env = production();
+    env.put("BACKUP_ENCRYPTION_KEY_PREVIOUS", previousA + ", " + previousB + ",");
+    LifelineConfig c = LifelineConfig.load(ConfigSource.of(env), LifelineConfig.Requirement.PRODUCTION);
+    assertThat(c.previousBackupEncryptionKeys()).extracting(k -> k.reveal())
+        .containsExactly(previousA, previousB.toLowerCase(java.util.Locale.ROOT));
+    assertThat(c.describe().get("BACKUP_ENCRYPTION_KEY_PREVIOUS")).isEqualTo("**** (2 keys)");
+    assertThat(c.toString()).doesNotContain(previousA).doesNotContain(previousB);
+
+    String nearlyAKey = "7c".repeat(31) + "7";
+    env.put("BACKUP_ENCRYPTION_KEY_PREVIOUS", previousA + "," + nearlyAKey);
+    assertThatThrownBy(
+            () -> LifelineConfig.load(ConfigSource.of(env), LifelineConfig.Requirement.PRODUCTION))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+            .satisfies(p -> assertThat(p)
+                .startsWith("BACKUP_ENCRYPTION_KEY_PREVIOUS must be previous backup keys")
+                .endsWith("entry 2 has 63 characters")
+                .doesNotContain(nearlyAKey).doesNotContain(previousA)));
+  }
+
+  @Test
   void devModeRequiresNothingFromCloudflare() {
     LifelineConfig c = LifelineConfig.load(ConfigSource.of(Map.of()), LifelineConfig.Requirement.DEV);
     assertThat(c.cloudflareApiToken()).isEmpty();

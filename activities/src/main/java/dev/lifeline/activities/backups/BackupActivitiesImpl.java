@@ -33,6 +33,8 @@ import dev.lifeline.workflows.backup.BackupManifest.StoredObject;
 import dev.lifeline.workflows.backup.BackupManifest.TableManifest;
 import dev.lifeline.workflows.backup.BackupQuery;
 import dev.lifeline.workflows.backup.CaptureRequest;
+import dev.lifeline.workflows.backup.KeyRotationInput;
+import dev.lifeline.workflows.backup.KeyRotationReport;
 import dev.lifeline.workflows.backup.Verification;
 import dev.lifeline.workflows.common.Target;
 import io.temporal.failure.ApplicationFailure;
@@ -103,7 +105,8 @@ public final class BackupActivitiesImpl implements BackupActivities {
       throw ApplicationFailure.newNonRetryableFailure(
           "BACKUP_ENCRYPTION_KEY is not set on the worker; backups cannot be written or read", "InvalidInput");
     }
-    return BackupKeys.fromSecret(backends.settings().backupKey());
+    // The ring: the current key for everything new, previous ones (during a rotation) to read.
+    return BackupKeys.fromSecrets(backends.settings().backupKey(), backends.settings().previousBackupKeys());
   }
 
   ManifestStore manifests() {
@@ -585,6 +588,12 @@ public final class BackupActivitiesImpl implements BackupActivities {
   @Override
   public BackupManifest get(String backupId) {
     return ActivityFailures.call(() -> manifests().get(backupId));
+  }
+
+  @Override
+  public KeyRotationReport rotateKeys(KeyRotationInput input) {
+    boolean dryRun = input != null && input.dryRunOrDefault();
+    return ActivityFailures.call(() -> new BackupKeyRotator(manifests()).rotate(dryRun, new Heartbeats()));
   }
 
   @Override

@@ -18,9 +18,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import javax.crypto.Mac;
@@ -48,12 +51,24 @@ import javax.crypto.spec.SecretKeySpec;
  *       used as HMAC-SHA256.
  * </ul>
  *
+ * <p>A key ring: besides the current master key, previous ones ({@code
+ * BACKUP_ENCRYPTION_KEY_PREVIOUS}) may be configured while a key is rotated. New data keys are
+ * always wrapped ({@link #wrap}) and manifests always authenticated ({@link #mac}) with the current
+ * key; {@link #unwrap} opens a data key with whichever configured key the wrapped key names, and
+ * {@link #verifyMac} accepts a tag made with the current key or, failing that, a previous one.
+ * {@link #toCurrent} re-wraps a data key from a previous key to the current one.
+ *
  * <p>Secrets never leave this class in messages: exceptions carry key ids only, {@link
- * #toString()} shows the key id. Immutable and thread-safe.
+ * #toString()} shows the key ids. Immutable and thread-safe.
  */
 public final class BackupKeys {
   /** The environment variable holding the master key. */
   public static final String ENV_VAR = "BACKUP_ENCRYPTION_KEY";
+  /**
+   * The environment variable holding previous master keys during a rotation: optional,
+   * comma-separated, each in the format of {@link #ENV_VAR}.
+   */
+  public static final String PREVIOUS_ENV_VAR = "BACKUP_ENCRYPTION_KEY_PREVIOUS";
   /** How {@link #wrap} wraps keysets: a Tink encrypted keyset under HKDF-derived AES-256-GCM. */
   public static final String WRAP_SCHEME = "tink-encrypted-keyset/aes256-gcm/hkdf-sha256/v1";
   /**
@@ -80,8 +95,18 @@ public final class BackupKeys {
   private final String keyId;
   private final Aead wrapAead;
   private final byte[] macKey;
+  /** Previous master keys, in the configured order, without the current one; never nested rings. */
+  private final List<BackupKeys> previous;
+
+  private BackupKeys(BackupKeys current, List<BackupKeys> previous) {
+    this.keyId = current.keyId;
+    this.wrapAead = current.wrapAead;
+    this.macKey = current.macKey;
+    this.previous = previous;
+  }
 
   private BackupKeys(byte[] master) {
+    this.previous = List.of();
     try {
       this.keyId = HexFormat.of().formatHex(hmac(master, utf8("lifeline/key-id/v1"))).substring(0, 16);
       byte[] wrapKey = Hkdf.computeHkdf("HMACSHA256", master, SALT, utf8("lifeline/data-key-wrap/v1"), 32);
@@ -130,13 +155,65 @@ public final class BackupKeys {
     }
   }
 
-  /** Keys from {@link #ENV_VAR} in {@code env} (for example {@code System.getenv()}). */
+  /**
+   * A key ring: {@code current} for everything new, and the {@code previous} master keys (each in
+   * the format of {@link #fromSecret}) to read what they wrapped and authenticated. A previous key
+   * equal to the current one, or repeated, is ignored.
+   *
+   * @throws BackupKeyException ({@link BackupKeyException.Reason#INVALID_MASTER_KEY}) naming the
+   *     variable and the position of a malformed previous key, never its value
+   */
+  public static BackupKeys fromSecrets(Secret current, List<Secret> previous) {
+    BackupKeys ring = fromSecret(current);
+    if (previous == null || previous.isEmpty()) {
+      return ring;
+    }
+    Map<String, BackupKeys> byId = new LinkedHashMap<>();
+    for (int i = 0; i < previous.size(); i++) {
+      BackupKeys k;
+      try {
+        k = fromSecret(previous.get(i));
+      } catch (BackupKeyException e) {
+        // The message of fromSecret names ENV_VAR; say which variable and which entry instead.
+        throw new BackupKeyException(BackupKeyException.Reason.INVALID_MASTER_KEY,
+            PREVIOUS_ENV_VAR + " entry " + (i + 1) + " of " + previous.size() + " "
+                + e.getMessage().substring(ENV_VAR.length() + 1),
+            null, null);
+      }
+      if (!k.keyId.equals(ring.keyId)) {
+        byId.putIfAbsent(k.keyId, k);
+      }
+    }
+    return new BackupKeys(ring, List.copyOf(byId.values()));
+  }
+
+  /**
+   * Keys from {@link #ENV_VAR} in {@code env} (for example {@code System.getenv()}), with the
+   * previous keys of {@link #PREVIOUS_ENV_VAR} (comma-separated; blank entries are ignored) when set.
+   */
   public static BackupKeys fromEnvironment(Map<String, String> env) {
     String value = env.get(ENV_VAR);
     if (value == null || value.isBlank()) {
       throw invalid("is not set");
     }
-    return fromSecret(Secret.of(value));
+    return fromSecrets(Secret.of(value), splitPrevious(env.get(PREVIOUS_ENV_VAR)));
+  }
+
+  /**
+   * The entries of a {@link #PREVIOUS_ENV_VAR} value: split at commas, stripped, blank ones left
+   * out; empty for null.
+   */
+  public static List<Secret> splitPrevious(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    List<Secret> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      if (!part.isBlank()) {
+        out.add(Secret.of(part.strip()));
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static BackupKeyException invalid(String what) {
@@ -145,6 +222,16 @@ public final class BackupKeys {
         ENV_VAR + " " + what + "; generate one with: openssl rand -hex 32",
         null,
         null);
+  }
+
+  /** The key ids of the previous master keys configured, in order (empty outside a rotation). */
+  public List<String> previousKeyIds() {
+    return previous.stream().map(k -> k.keyId).toList();
+  }
+
+  /** Whether {@code id} is the current key's id or a previous key's. */
+  public boolean knows(String id) {
+    return keyId.equals(id) || previous.stream().anyMatch(k -> k.keyId.equals(id));
   }
 
   /** The public fingerprint of the master key (16 hex characters); record it in manifests. */
@@ -220,10 +307,17 @@ public final class BackupKeys {
           keyId);
     }
     if (!keyId.equals(wrapped.keyId())) {
+      for (BackupKeys old : previous) {
+        if (old.keyId.equals(wrapped.keyId())) {
+          return old.unwrap(wrapped, associatedData);
+        }
+      }
       throw new BackupKeyException(
           BackupKeyException.Reason.WRONG_MASTER_KEY,
           "this backup was encrypted under key id " + wrapped.keyId() + ", but the configured "
               + ENV_VAR + " has key id " + keyId
+              + (previous.isEmpty() ? "" : " and " + PREVIOUS_ENV_VAR + " has key id(s) "
+                  + String.join(", ", previousKeyIds()))
               + "; configure the key with id " + wrapped.keyId() + " to read it",
           wrapped.keyId(),
           keyId);
@@ -261,6 +355,23 @@ public final class BackupKeys {
   }
 
   /**
+   * Key rotation within the ring: {@code wrapped} as is when the current key wrapped it, else
+   * unwrapped with the previous key it names and wrapped again under the current key, with the same
+   * associated data. Before returning a new wrapping it checks that the current key opens it.
+   *
+   * @throws BackupKeyException as {@link #unwrap} does
+   */
+  public WrappedKey toCurrent(WrappedKey wrapped, byte[] associatedData) {
+    if (keyId.equals(wrapped.keyId()) && WRAP_SCHEME.equals(wrapped.scheme())) {
+      return wrapped;
+    }
+    WrappedKey rewrapped = wrap(unwrap(wrapped, associatedData), associatedData);
+    // Cheap insurance before the caller replaces the only copy of the old wrapping.
+    unwrap(rewrapped, associatedData);
+    return rewrapped;
+  }
+
+  /**
    * An authentication tag over {@code data} (for example a manifest's canonical JSON): {@code
    * "hmac-sha256:<keyId>:<64 hex>"}, HMAC-SHA256 under a key derived from the master key.
    */
@@ -269,15 +380,32 @@ public final class BackupKeys {
   }
 
   /**
-   * Whether {@code tag} is {@link #mac(byte[])} of {@code data} under this master key (constant
-   * time in the tag comparison). False, not an exception, for a tag made with another key.
+   * Whether {@code tag} is {@link #mac(byte[])} of {@code data} under the current master key or,
+   * failing that, a previous one (constant time in each tag comparison). False, not an exception,
+   * for a tag made with a key not in the ring.
    */
   public boolean verifyMac(byte[] data, String tag) {
+    return macKeyId(data, tag) != null;
+  }
+
+  /**
+   * The id of the key in the ring under which {@code tag} authenticates {@code data}: the current
+   * key's id, a previous key's, or null when none does.
+   */
+  public String macKeyId(byte[] data, String tag) {
     if (tag == null) {
-      return false;
+      return null;
     }
-    return MessageDigest.isEqual(
-        mac(data).getBytes(StandardCharsets.US_ASCII), tag.getBytes(StandardCharsets.US_ASCII));
+    byte[] given = tag.getBytes(StandardCharsets.US_ASCII);
+    if (MessageDigest.isEqual(mac(data).getBytes(StandardCharsets.US_ASCII), given)) {
+      return keyId;
+    }
+    for (BackupKeys old : previous) {
+      if (MessageDigest.isEqual(old.mac(data).getBytes(StandardCharsets.US_ASCII), given)) {
+        return old.keyId;
+      }
+    }
+    return null;
   }
 
   /**
@@ -336,6 +464,6 @@ public final class BackupKeys {
 
   @Override
   public String toString() {
-    return "BackupKeys[keyId=" + keyId + "]";
+    return "BackupKeys[keyId=" + keyId + (previous.isEmpty() ? "" : ", previousKeyIds=" + previousKeyIds()) + "]";
   }
 }

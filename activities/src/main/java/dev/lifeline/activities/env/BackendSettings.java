@@ -3,6 +3,7 @@ package dev.lifeline.activities.env;
 import dev.lifeline.activities.secrets.Secret;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where the systems are and how to authenticate, as the worker read them from its configuration.
@@ -18,6 +19,8 @@ import java.nio.file.Path;
  * @param secondaryBucket the replication target, or null
  * @param backupKey the backup key ({@code BACKUP_ENCRYPTION_KEY}), or null when unset
  * @param workDir a local directory for staging files (needs room for the largest database)
+ * @param previousBackupKeys previous backup keys ({@code BACKUP_ENCRYPTION_KEY_PREVIOUS}) kept
+ *     during a key rotation, to read what they wrapped; empty (never null) outside one
  */
 public record BackendSettings(
     URI cloudflareApiBaseUrl,
@@ -30,7 +33,21 @@ public record BackendSettings(
     String backupBucket,
     String secondaryBucket,
     Secret backupKey,
-    Path workDir) {
+    Path workDir,
+    List<Secret> previousBackupKeys) {
+
+  /** Normalises a missing list of previous keys to an empty one. */
+  public BackendSettings {
+    previousBackupKeys = previousBackupKeys == null ? List.of() : List.copyOf(previousBackupKeys);
+  }
+
+  /** Settings without previous backup keys (no rotation under way). */
+  public BackendSettings(URI cloudflareApiBaseUrl, String accountId, Secret apiToken, URI s3Endpoint,
+      String s3Region, String s3AccessKeyId, Secret s3SecretAccessKey, String backupBucket, String secondaryBucket,
+      Secret backupKey, Path workDir) {
+    this(cloudflareApiBaseUrl, accountId, apiToken, s3Endpoint, s3Region, s3AccessKeyId, s3SecretAccessKey,
+        backupBucket, secondaryBucket, backupKey, workDir, List.of());
+  }
 
   /** Never shows the secrets. */
   @Override

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,55 @@ class BackupKeysTest {
     assertThat(decrypt(b.unwrap(underB, BACKUP_ID), ciphertext, BACKUP_ID)).isEqualTo(plaintext);
     assertThatThrownBy(() -> a.unwrap(underB, BACKUP_ID))
         .hasMessageContaining("key id " + b.keyId());
+  }
+
+  @Test
+  void aKeyRingReadsWhatAPreviousKeyWroteAndWritesOnlyUnderTheCurrentOne() throws IOException {
+    DataKey key = a.newDataKey();
+    byte[] plaintext = randomBytes(70_000, 3);
+    byte[] ciphertext = encrypt(key, plaintext, BACKUP_ID);
+    WrappedKey underA = a.wrap(key, BACKUP_ID);
+    byte[] manifest = "{\"backupId\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+    String tagA = a.mac(manifest);
+
+    BackupKeys ring = BackupKeys.fromEnvironment(Map.of("BACKUP_ENCRYPTION_KEY", KEY_B,
+        "BACKUP_ENCRYPTION_KEY_PREVIOUS", " " + KEY_A + " ," + KEY_B + ","));
+    assertThat(ring.keyId()).isEqualTo(b.keyId());
+    assertThat(ring.previousKeyIds()).containsExactly(a.keyId()); // the current key is not its own predecessor
+    assertThat(ring.toString()).doesNotContain(KEY_A).doesNotContain(KEY_B);
+    assertThat(decrypt(ring.unwrap(underA, BACKUP_ID), ciphertext, BACKUP_ID)).isEqualTo(plaintext);
+    assertThat(ring.macKeyId(manifest, tagA)).isEqualTo(a.keyId());
+    assertThat(ring.macKeyId(manifest, ring.mac(manifest))).isEqualTo(b.keyId());
+    assertThat(ring.mac(manifest)).isEqualTo(b.mac(manifest));
+    assertThat(ring.wrap(key, BACKUP_ID).keyId()).isEqualTo(b.keyId());
+
+    WrappedKey rotated = ring.toCurrent(underA, BACKUP_ID);
+    assertThat(rotated.keyId()).isEqualTo(b.keyId());
+    assertThat(decrypt(b.unwrap(rotated, BACKUP_ID), ciphertext, BACKUP_ID)).isEqualTo(plaintext);
+    assertThat(ring.toCurrent(rotated, BACKUP_ID)).isSameAs(rotated);
+
+    String keyC = "c3".repeat(32);
+    BackupKeys other = BackupKeys.fromSecrets(Secret.of(keyC), List.of(Secret.of(KEY_B)));
+    assertThat(other.verifyMac(manifest, tagA)).isFalse();
+    assertThatThrownBy(() -> other.unwrap(underA, BACKUP_ID))
+        .isInstanceOfSatisfying(BackupKeyException.class, e -> {
+          assertThat(e.reason()).isEqualTo(BackupKeyException.Reason.WRONG_MASTER_KEY);
+          assertThat(e.getMessage()).contains("encrypted under key id " + a.keyId())
+              .contains("BACKUP_ENCRYPTION_KEY_PREVIOUS has key id(s) " + b.keyId())
+              .doesNotContain(KEY_A).doesNotContain(KEY_B).doesNotContain(keyC);
+        });
+  }
+
+  @Test
+  void aMalformedPreviousKeyNamesItsVariableAndPositionNotItsValue() {
+    String bad = "12".repeat(20);
+    assertThatThrownBy(() -> BackupKeys.fromEnvironment(Map.of("BACKUP_ENCRYPTION_KEY", KEY_B,
+            "BACKUP_ENCRYPTION_KEY_PREVIOUS", KEY_A + "," + bad)))
+        .isInstanceOfSatisfying(BackupKeyException.class, e -> {
+          assertThat(e.reason()).isEqualTo(BackupKeyException.Reason.INVALID_MASTER_KEY);
+          assertThat(e.getMessage()).startsWith("BACKUP_ENCRYPTION_KEY_PREVIOUS entry 2 of 2 must be 64 hexadecimal")
+              .doesNotContain(bad).doesNotContain(KEY_A);
+        });
   }
 
   @Test

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * <p>Besides the Temporal settings ({@link TemporalSettings}), it reads the names Cloudflare backup
  * scripts already use: {@code CLOUDFLARE_API_TOKEN}, {@code CLOUDFLARE_ACCOUNT_ID},
  * {@code CLOUDFLARE_API_BASE_URL}, {@code BACKUP_R2_BUCKET}, {@code SECONDARY_R2_BUCKET},
- * {@code BACKUP_ENCRYPTION_KEY} (64 hex characters), {@code D1_DATABASE_NAME},
+ * {@code BACKUP_ENCRYPTION_KEY} (64 hex characters), {@code BACKUP_ENCRYPTION_KEY_PREVIOUS}
+ * (comma-separated previous keys, during a key rotation), {@code D1_DATABASE_NAME},
  * {@code D1_DATABASE_ID}; the S3 side of R2 ({@code R2_ENDPOINT}, {@code R2_ACCESS_KEY_ID},
  * {@code R2_SECRET_ACCESS_KEY}, {@code BACKUP_S3_REGION} or {@code AWS_REGION}); and the worker's own
  * ({@code LIFELINE_NOTIFY_WEBHOOK}, {@code LIFELINE_SHUTDOWN_GRACE}, {@code LIFELINE_LOG_FORMAT},
@@ -52,6 +53,7 @@ public final class LifelineConfig {
   private final String backupBucket;
   private final String secondaryBucket;
   private final Secret backupEncryptionKey;
+  private final List<Secret> previousBackupEncryptionKeys;
   private final String d1DatabaseName;
   private final String d1DatabaseId;
   private final URI r2Endpoint;
@@ -71,6 +73,7 @@ public final class LifelineConfig {
     this.backupBucket = r.backupBucket;
     this.secondaryBucket = r.secondaryBucket;
     this.backupEncryptionKey = r.backupEncryptionKey;
+    this.previousBackupEncryptionKeys = List.copyOf(r.previousBackupEncryptionKeys);
     this.d1DatabaseName = r.d1DatabaseName;
     this.d1DatabaseId = r.d1DatabaseId;
     this.r2Endpoint = r.r2Endpoint;
@@ -109,6 +112,7 @@ public final class LifelineConfig {
     private String backupBucket;
     private String secondaryBucket;
     private Secret backupEncryptionKey;
+    private final List<Secret> previousBackupEncryptionKeys = new ArrayList<>();
     private String d1DatabaseName;
     private String d1DatabaseId;
     private URI r2Endpoint;
@@ -159,6 +163,7 @@ public final class LifelineConfig {
                 + (key.get().length() == 64 ? " with non-hex ones" : ""));
       }
       backupEncryptionKey = secret(key.map(k -> k.toLowerCase(Locale.ROOT)).orElse(null));
+      previousKeys();
       d1DatabaseName = src.get("D1_DATABASE_NAME").orElse(null);
       d1DatabaseId =
           matching("D1_DATABASE_ID", false, UUID,
@@ -181,6 +186,40 @@ public final class LifelineConfig {
       if (!logFormat.equals("text") && !logFormat.equals("json")) {
         problems.add("LIFELINE_LOG_FORMAT must be text or json (got \"" + logFormat + "\")");
       }
+    }
+
+    /**
+     * {@code BACKUP_ENCRYPTION_KEY_PREVIOUS}: comma-separated keys in the format of the current one.
+     * One problem for all malformed entries, naming their positions and lengths, never a value.
+     */
+    private void previousKeys() {
+      Optional<String> v = src.get("BACKUP_ENCRYPTION_KEY_PREVIOUS");
+      if (v.isEmpty()) {
+        return;
+      }
+      String[] parts = v.get().split(",", -1);
+      List<String> bad = new ArrayList<>();
+      List<String> good = new ArrayList<>();
+      for (int i = 0; i < parts.length; i++) {
+        String p = parts[i].strip();
+        if (p.isEmpty()) {
+          continue; // a trailing comma, or a key dropped from the middle: harmless
+        }
+        if (HEX64.matcher(p).matches()) {
+          good.add(p.toLowerCase(Locale.ROOT));
+        } else {
+          bad.add("entry " + (i + 1) + " has " + p.length() + " characters"
+              + (p.length() == 64 ? " with non-hex ones" : ""));
+        }
+        // Registered even when malformed: a mistyped key is still nearly a key.
+        SecretMasker.register(p);
+      }
+      if (!bad.isEmpty()) {
+        problems.add("BACKUP_ENCRYPTION_KEY_PREVIOUS must be previous backup keys, comma-separated, each 64"
+            + " hexadecimal characters like BACKUP_ENCRYPTION_KEY; " + String.join(", ", bad));
+        return;
+      }
+      good.forEach(k -> previousBackupEncryptionKeys.add(Secret.of(k)));
     }
 
     private String matching(String name, boolean required, Pattern pattern, String rule) {
@@ -266,6 +305,11 @@ public final class LifelineConfig {
     return Optional.ofNullable(backupEncryptionKey);
   }
 
+  /** Previous backup keys kept during a key rotation ({@code BACKUP_ENCRYPTION_KEY_PREVIOUS}); usually empty. */
+  public List<Secret> previousBackupEncryptionKeys() {
+    return previousBackupEncryptionKeys;
+  }
+
   /** The default D1 database name, if set. */
   public Optional<String> d1DatabaseName() {
     return Optional.ofNullable(d1DatabaseName);
@@ -336,6 +380,8 @@ public final class LifelineConfig {
     m.put("BACKUP_R2_BUCKET", orUnset(backupBucket));
     m.put("SECONDARY_R2_BUCKET", orUnset(secondaryBucket));
     m.put("BACKUP_ENCRYPTION_KEY", backupEncryptionKey == null ? "(not set)" : "****");
+    m.put("BACKUP_ENCRYPTION_KEY_PREVIOUS", previousBackupEncryptionKeys.isEmpty() ? "(not set)"
+        : "**** (" + previousBackupEncryptionKeys.size() + " key" + (previousBackupEncryptionKeys.size() == 1 ? ")" : "s)"));
     m.put("D1_DATABASE_NAME", orUnset(d1DatabaseName));
     m.put("D1_DATABASE_ID", orUnset(d1DatabaseId));
     m.put("R2_ENDPOINT", r2Endpoint().map(URI::toString).orElse("(not set)"));

@@ -73,4 +73,20 @@ public interface BackupActivities {
    */
   @ActivityMethod(name = "PurgeTrash")
   List<String> purgeTrash(int olderThanDays);
+
+  /**
+   * Key rotation: for every manifest in the backup bucket (every kind, usable or not, live or
+   * trashed), re-wraps the data key of each stored object from the previous key that wrapped it
+   * ({@code BACKUP_ENCRYPTION_KEY_PREVIOUS}) to the current one ({@code BACKUP_ENCRYPTION_KEY}) and
+   * saves the manifest authenticated with the current key. The encrypted data objects are never
+   * read or written. Heartbeats once per manifest.
+   *
+   * <p>Idempotent, and that is its checkpoint: a manifest already under the current key is left
+   * alone, so a retry or a second run only does what is left (a retry counts manifests its failed
+   * attempt finished as already current). A manifest that cannot be rotated (its MAC verifies under
+   * no configured key, a key it needs is not configured, a wrapped key does not open) is left
+   * unchanged and reported; the others still rotate.
+   */
+  @ActivityMethod(name = "RotateBackupKeys")
+  KeyRotationReport rotateKeys(KeyRotationInput input);
 }
