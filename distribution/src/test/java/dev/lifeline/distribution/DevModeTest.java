@@ -13,7 +13,6 @@ import dev.lifeline.workflows.testing.GateRehearsalImpl;
 import dev.lifeline.workflows.testing.RehearsalStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -45,18 +44,8 @@ class DevModeTest {
     }
   }
 
-  record Run(int exit, String out, String err) {}
-
-  private static Run lifeline(String... args) {
-    Map<String, String> env = new HashMap<>(stack.environment());
-    env.put("USER", "alice");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl =
-        Lifeline.commandLine(new LifelineCommand(env, Session::open, PlaybookCatalog.load()));
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return new Run(cl.execute(args), out.toString(), err.toString());
+  private static CliRun lifeline(String... args) {
+    return CliRun.onStack(stack, "alice", args);
   }
 
   @Test
@@ -72,22 +61,22 @@ class DevModeTest {
     assertThat(stack.sandbox().account().findD1Database("monotask-production")).isPresent();
     assertThat(stack.config().cloudflareApiBaseUrl()).isEqualTo(stack.sandbox().apiBaseUrl());
 
-    Run start = lifeline("start", "rehearsal", "--set", "target=orders", "--id", "dev-orders",
+    CliRun start = lifeline("start", "rehearsal", "--set", "target=orders", "--id", "dev-orders",
         "--set", "autoApprove=[\"finalize\"]");
     assertThat(start.exit()).as(start.err()).isZero();
 
-    Run watch = lifeline("watch", "dev-orders", "--interval", "100ms");
+    CliRun watch = lifeline("watch", "dev-orders", "--interval", "100ms");
     assertThat(watch.exit()).as(watch.err()).isZero();
     assertThat(watch.out()).contains("Awaiting approval of step 'apply'");
 
-    Run list = lifeline("list", "--awaiting-approval");
+    CliRun list = lifeline("list", "--awaiting-approval");
     assertThat(list.out()).contains("dev-orders").contains("no visibility queries");
 
-    Run approve = lifeline("approve", "dev-orders", "--as", "bob");
+    CliRun approve = lifeline("approve", "dev-orders", "--as", "bob");
     assertThat(approve.exit()).as(approve.err()).isZero();
     assertThat(approve.out()).contains("step 'apply' approved");
 
-    Run done = lifeline("watch", "dev-orders", "--interval", "100ms", "--through-approvals");
+    CliRun done = lifeline("watch", "dev-orders", "--interval", "100ms", "--through-approvals");
     assertThat(done.exit()).as(done.err()).isEqualTo(ExitCodes.OK);
     assertThat(done.out()).contains("COMPLETED: Rewrote 3 rows of orders and finalized it.");
     assertThat(STORE.table("orders")).containsEntry(0, "rewritten-0").containsEntry(-1, "finalized");
@@ -95,17 +84,17 @@ class DevModeTest {
 
   @Test
   void backupsRunListVerifyAndImportThroughTheCli() throws Exception {
-    Run run = lifeline("backups", "run", "d1", "--database", "monotask-production", "--as", "ops");
+    CliRun run = lifeline("backups", "run", "d1", "--database", "monotask-production", "--as", "ops");
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).contains("\"status\" : \"PASSED\"");
 
-    Run list = lifeline("backups", "list", "monotask-production");
+    CliRun list = lifeline("backups", "list", "monotask-production");
     assertThat(list.exit()).as(list.err()).isZero();
     assertThat(list.out()).contains("d1-monotask-production-").contains("PASSED");
     String id = list.out().lines().filter(l -> l.startsWith("d1-monotask-production-")).findFirst().orElseThrow()
         .split("\\s+")[0];
 
-    Run verify = lifeline("backups", "verify", id);
+    CliRun verify = lifeline("backups", "verify", id);
     assertThat(verify.exit()).as(verify.err()).isZero();
     assertThat(verify.out()).contains("Backup " + id + ": PASSED").contains("tasks");
 
@@ -122,7 +111,7 @@ class DevModeTest {
     assertThat(cl.execute(dump.toString(), "--database", "monotask-fixture", "--taken-at", "2026-11-01T02:00:00Z"))
         .as(err.toString()).isZero();
     assertThat(out.toString()).contains("(PASSED)").contains("warning:").contains("counters.value");
-    Run imported = lifeline("backups", "list", "monotask-fixture");
+    CliRun imported = lifeline("backups", "list", "monotask-fixture");
     assertThat(imported.out()).contains("imported").contains("lossy column(s), NOT captured");
   }
 

@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeline.cli.ExitCodes;
-import dev.lifeline.cli.LifelineCommand;
-import dev.lifeline.cli.Session;
-import dev.lifeline.workflows.catalog.PlaybookCatalog;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +12,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code lifeline drill} exactly as the README runs it: no Temporal address, so the command starts
@@ -27,22 +21,14 @@ import picocli.CommandLine;
 class DrillCommandTest {
   @TempDir Path dir;
 
-  record Run(int exit, String out, String err) {}
-
-  private static Run lifeline(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
+  private static CliRun lifeline(String... args) {
     // No TEMPORAL_ADDRESS: the embedded stack.
-    CommandLine cl = Lifeline.commandLine(new LifelineCommand(Map.of("USER", "carol"), Session::open,
-        PlaybookCatalog.load()));
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return new Run(cl.execute(args), out.toString(), err.toString());
+    return CliRun.lifeline(Map.of("USER", "carol"), args);
   }
 
   @Test
   void theDrillPassesOnTheEmbeddedStackAndWritesItsReport() throws Exception {
-    Run run = lifeline("drill", "--report-dir", dir.toString());
+    CliRun run = lifeline("drill", "--report-dir", dir.toString());
 
     assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(ExitCodes.OK);
     assertThat(run.out())
@@ -65,7 +51,7 @@ class DrillCommandTest {
 
   @Test
   void aFailedDrillExitsNonZeroAndStillWritesItsReport() throws Exception {
-    Run run = lifeline("drill", "--components", "kv", "--kv-namespace", "NO_SUCH_NAMESPACE", "--report-dir",
+    CliRun run = lifeline("drill", "--components", "kv", "--kv-namespace", "NO_SUCH_NAMESPACE", "--report-dir",
         dir.toString());
 
     assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(ExitCodes.FAILED);
@@ -77,11 +63,11 @@ class DrillCommandTest {
 
   @Test
   void badArgumentsAreRefusedBeforeAnythingStarts() {
-    Run run = lifeline("drill", "--components", "r2");
+    CliRun run = lifeline("drill", "--components", "r2");
     assertThat(run.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(run.err()).contains("--components takes d1 and/or kv");
 
-    Run pointed = lifeline("drill", "--address", "127.0.0.1:1", "--size", "small");
+    CliRun pointed = lifeline("drill", "--address", "127.0.0.1:1", "--size", "small");
     assertThat(pointed.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(pointed.err()).contains("apply to the embedded stack only");
   }

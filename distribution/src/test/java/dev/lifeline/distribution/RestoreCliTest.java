@@ -3,26 +3,18 @@ package dev.lifeline.distribution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lifeline.cli.ExitCodes;
-import dev.lifeline.cli.LifelineCommand;
-import dev.lifeline.cli.Session;
 import dev.lifeline.sandbox.CorruptionInjector;
 import dev.lifeline.worker.LifelineWorker;
 import dev.lifeline.worker.dev.DevStack;
 import dev.lifeline.worker.dev.DevStackOptions;
-import dev.lifeline.workflows.catalog.PlaybookCatalog;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code lifeline restore}, the runbook's {@code recovery:d1 <backup-id> [--validate-only]}, through
@@ -45,17 +37,8 @@ class RestoreCliTest {
     }
   }
 
-  record Run(int exit, String out, String err) {}
-
-  private static Run lifeline(String... args) {
-    Map<String, String> env = new HashMap<>(stack.environment());
-    env.put("USER", "alice");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Lifeline.commandLine(new LifelineCommand(env, Session::open, PlaybookCatalog.load()));
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return new Run(cl.execute(args), out.toString(), err.toString());
+  private static CliRun lifeline(String... args) {
+    return CliRun.onStack(stack, "alice", args);
   }
 
   private static long invalidStates() throws Exception {
@@ -70,30 +53,30 @@ class RestoreCliTest {
 
   @Test
   void validateOnlyThenARestoreApprovedBySomeoneElse() throws Exception {
-    Run backup = lifeline("backups", "run", "d1", "--database", DB, "--as", "ops");
+    CliRun backup = lifeline("backups", "run", "d1", "--database", DB, "--as", "ops");
     assertThat(backup.exit()).as(backup.err()).isZero();
     String id = lifeline("backups", "list", DB).out().lines().filter(l -> l.startsWith("d1-" + DB + "-")).findFirst()
         .orElseThrow().split("\\s+")[0];
     new CorruptionInjector(stack.sandbox()).invalidTaskStates(4, 9);
     assertThat(invalidStates()).isEqualTo(4);
 
-    Run validate = lifeline("restore", "d1", DB, "--backup", id, "--validate-only");
+    CliRun validate = lifeline("restore", "d1", DB, "--backup", id, "--validate-only");
     assertThat(validate.exit()).as(validate.err()).isZero();
     assertThat(validate.out()).contains("**Validate only**").contains("Verdict: **PASSED**");
     assertThat(invalidStates()).isEqualTo(4);
 
-    Run start = lifeline("restore", "d1", DB, "--backup", id, "--detach", "--id", "restore-cli", "--incident", "INC-7");
+    CliRun start = lifeline("restore", "d1", DB, "--backup", id, "--detach", "--id", "restore-cli", "--incident", "INC-7");
     assertThat(start.exit()).as(start.err()).isZero();
     assertThat(start.out()).contains("Started PointInTimeRestore as restore-cli");
-    Run waiting = lifeline("watch", "restore-cli", "--interval", "100ms");
+    CliRun waiting = lifeline("watch", "restore-cli", "--interval", "100ms");
     assertThat(waiting.out()).contains("Awaiting approval of step 'restore'");
     assertThat(invalidStates()).isEqualTo(4);
 
-    Run selfApproval = lifeline("approve", "restore-cli", "--as", "alice");
+    CliRun selfApproval = lifeline("approve", "restore-cli", "--as", "alice");
     assertThat(selfApproval.exit()).isNotZero();
-    Run approve = lifeline("approve", "restore-cli", "--as", "bob", "--comment", "backup checked");
+    CliRun approve = lifeline("approve", "restore-cli", "--as", "bob", "--comment", "backup checked");
     assertThat(approve.exit()).as(approve.err()).isZero();
-    Run done = lifeline("watch", "restore-cli", "--interval", "100ms", "--through-approvals");
+    CliRun done = lifeline("watch", "restore-cli", "--interval", "100ms", "--through-approvals");
     assertThat(done.exit()).as(done.out() + done.err()).isEqualTo(ExitCodes.OK);
     assertThat(invalidStates()).isZero();
   }
@@ -108,7 +91,7 @@ class RestoreCliTest {
         .contains("contradict");
     assertThat(lifeline("restore", "kv", "SESSIONS", "--backup", "x", "--keys", "a", "--clear").err())
         .contains("kvMode clear cannot be combined with keys");
-    Run dry = lifeline("restore", "kv", "SESSIONS", "--backup", "kv-x", "--keys", "a,b", "--skip", "--dry-run");
+    CliRun dry = lifeline("restore", "kv", "SESSIONS", "--backup", "kv-x", "--keys", "a,b", "--skip", "--dry-run");
     assertThat(dry.exit()).as(dry.err()).isZero();
     assertThat(dry.out()).contains("\"kv\" : \"SESSIONS\"").contains("\"kvMode\" : \"skip-existing\"")
         .contains("\"keys\" : [ \"a\", \"b\" ]").contains("\"backupId\" : \"kv-x\"");
