@@ -92,9 +92,12 @@ public final class SourceFingerprint {
     return out;
   }
 
-  /** The fingerprint of {@code table} in a local SQLite file. */
+  /** The fingerprint of {@code table} in a local SQLite file, or null when it has no such table. */
   public static String take(Connection c, String table) throws SQLException {
     List<String> columns = columns(c, table);
+    if (columns.isEmpty()) {
+      return null;
+    }
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql(table, columns))) {
       rs.next();
       List<Object> row = new ArrayList<>();

@@ -163,10 +163,10 @@ public final class BackupActivitiesImpl implements BackupActivities {
    */
   static final int MAX_LOSSY_PATCHES = 100_000;
 
-  /** Stops the lossy-value scan once {@link #MAX_LOSSY_PATCHES} is passed. */
   /** {@link #MAX_LOSSY_PATCHES}, lowered by tests. */
   volatile int maxLossyPatches = MAX_LOSSY_PATCHES;
 
+  /** Stops the lossy-value scan once {@link #maxLossyPatches} is passed. */
   private static final class TooManyLossyValues extends RuntimeException {
     TooManyLossyValues() {
       super(null, null, false, false);
@@ -512,8 +512,9 @@ public final class BackupActivitiesImpl implements BackupActivities {
     Map<String, String> out = new LinkedHashMap<>();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath())) {
       for (TableManifest t : m.tables()) {
-        if (SourceFingerprint.isFingerprint(t.checksum()) && !SourceFingerprint.columns(c, t.name()).isEmpty()) {
-          out.put(t.name(), SourceFingerprint.take(c, t.name()));
+        String fp = SourceFingerprint.isFingerprint(t.checksum()) ? SourceFingerprint.take(c, t.name()) : null;
+        if (fp != null) {
+          out.put(t.name(), fp);
         }
       }
     } catch (SQLException e) {
