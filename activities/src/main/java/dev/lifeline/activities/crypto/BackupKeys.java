@@ -365,7 +365,7 @@ public final class BackupKeys {
     if (keyId.equals(wrapped.keyId()) && WRAP_SCHEME.equals(wrapped.scheme())) {
       return wrapped;
     }
-    WrappedKey rewrapped = wrap(unwrap(wrapped, associatedData), associatedData);
+    WrappedKey rewrapped = rewrap(wrapped, associatedData, this);
     // Cheap insurance before the caller replaces the only copy of the old wrapping.
     unwrap(rewrapped, associatedData);
     return rewrapped;
