@@ -9,7 +9,6 @@ import dev.lifeline.workflows.backup.KeyRotationInput;
 import dev.lifeline.workflows.backup.KeyRotationReport;
 import dev.lifeline.workflows.backup.Verification;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -80,9 +79,7 @@ public final class BackupsCommand implements Runnable {
         throw CliException.usage("--kind must be d1, sqlite or kv");
       }
       try (Session session = root.session()) {
-        BackupCatalog catalog = session.client().newWorkflowStub(BackupCatalog.class,
-            WorkflowOptions.newBuilder().setTaskQueue(session.settings().taskQueue())
-                .setWorkflowId("lifeline-backups-list-" + UUID.randomUUID()).build());
+        BackupCatalog catalog = session.newWorkflow(BackupCatalog.class, "lifeline-backups-list-" + UUID.randomUUID());
         BackupQuery q = new BackupQuery(k, name, !all, limit);
         List<BackupManifest> backups = session.call(null, () -> catalog.list(q));
         var out = root.spec.commandLine().getOut();
@@ -144,8 +141,7 @@ public final class BackupsCommand implements Runnable {
       }
       try (Session session = root.session()) {
         String id = "verify-" + backupId + "-" + UUID.randomUUID().toString().substring(0, 6);
-        WorkflowStub stub = session.client().newUntypedWorkflowStub("VerifyBackup",
-            WorkflowOptions.newBuilder().setTaskQueue(session.settings().taskQueue()).setWorkflowId(id).build());
+        WorkflowStub stub = session.newWorkflow("VerifyBackup", id);
         session.call(id, () -> stub.start(in));
         var out = root.spec.commandLine().getOut();
         try {
@@ -192,8 +188,7 @@ public final class BackupsCommand implements Runnable {
       LifelineCommand root = parent.root;
       try (Session session = root.session()) {
         String id = "lifeline-backups-rekey-" + UUID.randomUUID();
-        BackupKeyRotation rotation = session.client().newWorkflowStub(BackupKeyRotation.class,
-            WorkflowOptions.newBuilder().setTaskQueue(session.settings().taskQueue()).setWorkflowId(id).build());
+        BackupKeyRotation rotation = session.newWorkflow(BackupKeyRotation.class, id);
         var out = root.spec.commandLine().getOut();
         KeyRotationReport r;
         try {

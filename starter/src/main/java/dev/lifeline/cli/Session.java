@@ -11,6 +11,7 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowQueryException;
 import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
@@ -61,6 +62,21 @@ public final class Session implements AutoCloseable {
   /** The client. */
   public WorkflowClient client() {
     return client;
+  }
+
+  /** A stub that starts workflow {@code type} as {@code workflowId} on the Lifeline task queue. */
+  public <T> T newWorkflow(Class<T> type, String workflowId) {
+    return client.newWorkflowStub(type, startOptions(workflowId));
+  }
+
+  /** An untyped stub that starts {@code workflowType} as {@code workflowId} on the Lifeline task queue. */
+  public WorkflowStub newWorkflow(String workflowType, String workflowId) {
+    return client.newUntypedWorkflowStub(workflowType, startOptions(workflowId));
+  }
+
+  private WorkflowOptions startOptions(String workflowId) {
+    return WorkflowOptions.newBuilder().setTaskQueue(settings().taskQueue())
+        .setWorkflowId(workflowId).build();
   }
 
   /** An untyped stub of the latest run of {@code workflowId}. */
