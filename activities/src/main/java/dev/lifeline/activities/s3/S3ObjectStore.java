@@ -55,6 +55,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -245,11 +246,8 @@ public final class S3ObjectStore implements ObjectStore {
       for (Future<CompletedPart> f : parts) {
         completed.add(await(f));
       }
-      var r =
-          s3.completeMultipartUpload(
-              b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                  .multipartUpload(m -> m.parts(completed)));
-      return new UploadResult(key, size, HexFormat.of().formatHex(sha.digest()), unquote(r.eTag()));
+      String etag = complete(bucket, key, uploadId, completed, size);
+      return new UploadResult(key, size, HexFormat.of().formatHex(sha.digest()), etag);
     } catch (Throwable t) {
       for (Future<CompletedPart> f : parts) {
         f.cancel(true);
@@ -270,6 +268,91 @@ public final class S3ObjectStore implements ObjectStore {
       }
       throw new ObjectStoreException("Upload failed", bucket, key, 0, true, t);
     }
+  }
+
+  /**
+   * Completes a multipart upload and answers the object's ETag.
+   *
+   * <p>CompleteMultipartUpload is not idempotent. A server assembling a large object can take
+   * longer than the socket timeout; the server finishes, the answer is lost, the SDK retries, and
+   * the retry finds the upload gone: {@code NoSuchUpload}. So on {@code NoSuchUpload} the object
+   * is looked at, and the upload counts as complete only when the object is there with exactly the
+   * size uploaded and the ETag S3 gives that list of parts (hex MD5 of the parts' binary MD5s, a
+   * dash, the part count). Anything else is a failure the caller retries by uploading again;
+   * nothing is assumed. (Backups also hash the stored object when they are verified.)
+   */
+  private String complete(
+      String bucketName, String key, String uploadId, List<CompletedPart> parts, long size) {
+    try {
+      return unquote(
+          s3.completeMultipartUpload(
+                  b -> b.bucket(bucketName).key(key).uploadId(uploadId)
+                      .multipartUpload(m -> m.parts(parts)))
+              .eTag());
+    } catch (S3Exception e) {
+      if (!isNoSuchUpload(e)) {
+        throw e;
+      }
+      String expected = multipartEtag(parts);
+      if (expected == null) {
+        throw e;
+      }
+      // The first request may still be writing the object on a server that does not complete
+      // atomically (s3proxy's filesystem backend), so look a few times before giving up.
+      for (long waitMs : COMPLETION_CHECK_WAITS_MS) {
+        if (!pause(waitMs)) {
+          throw e;
+        }
+        Optional<ObjectInfo> stored = headIn(bucketName, key);
+        if (stored.isPresent() && stored.get().size() == size && expected.equals(stored.get().etag())) {
+          log.info(
+              "CompleteMultipartUpload of {} answered NoSuchUpload, but the object is there with the "
+                  + "{} parts' ETag {} and {} bytes: the upload had completed (a retried request)",
+              key, parts.size(), expected, size);
+          return expected;
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static final long[] COMPLETION_CHECK_WAITS_MS = {0, 250, 500, 1_000, 2_000};
+
+  /** Sleeps; false (with the interrupt flag set again) when interrupted. */
+  private static boolean pause(long ms) {
+    try {
+      Thread.sleep(ms);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  static boolean isNoSuchUpload(S3Exception e) {
+    return e instanceof NoSuchUploadException
+        || (e.awsErrorDetails() != null && "NoSuchUpload".equals(e.awsErrorDetails().errorCode()));
+  }
+
+  /**
+   * The ETag S3 gives an object completed from these parts, or null when a part's ETag is not a
+   * plain MD5.
+   */
+  static String multipartEtag(List<CompletedPart> parts) {
+    MessageDigest md5;
+    try {
+      md5 = MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    for (CompletedPart p : parts) {
+      String hex = unquote(p.eTag());
+      if (hex == null || !hex.matches("[0-9a-fA-F]{32}")) {
+        return null;
+      }
+      md5.update(HexFormat.of().parseHex(hex));
+    }
+    return HexFormat.of().formatHex(md5.digest()) + "-" + parts.size();
   }
 
   private CompletedPart uploadPart(String key, String uploadId, int number, byte[] buf, int len) {
@@ -619,9 +702,7 @@ public final class S3ObjectStore implements ObjectStore {
                     .copySourceRange(range).copySourceIfMatch(quote(src.etag())));
         parts.add(CompletedPart.builder().partNumber(n).eTag(r.copyPartResult().eTag()).build());
       }
-      s3.completeMultipartUpload(
-          b -> b.bucket(destBucket).key(targetKey).uploadId(uploadId)
-              .multipartUpload(m -> m.parts(parts)));
+      complete(destBucket, targetKey, uploadId, parts, size);
     } catch (RuntimeException e) {
       try {
         s3.abortMultipartUpload(b -> b.bucket(destBucket).key(targetKey).uploadId(uploadId));
@@ -687,13 +768,21 @@ public final class S3ObjectStore implements ObjectStore {
   private ObjectStoreException map(String operation, String key, SdkException e) {
     if (e instanceof NoSuchKeyException
         || e instanceof NoSuchBucketException
-        || (e instanceof S3Exception s && s.statusCode() == 404)) {
+        || (e instanceof S3Exception s && s.statusCode() == 404 && !isNoSuchUpload(s))) {
       return new ObjectNotFoundException(bucket, key, e);
     }
     if (e instanceof S3Exception s) {
       int status = s.statusCode();
       String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
       String text = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorMessage();
+      if ("NoSuchUpload".equals(code)) {
+        // The multipart upload is gone (aborted, expired, or completed by a retried request whose
+        // object then did not match): not a missing object; uploading again is the remedy.
+        return new ObjectStoreException(
+            operation + " failed: NoSuchUpload: the multipart upload no longer exists and no object "
+                + "matching its parts is there; upload again",
+            bucket, key, status, true, e);
+      }
       boolean retryable = status >= 500 || status == 429 || status == 408 || "SlowDown".equals(code);
       String hint = "";
       if (status == 403) {
