@@ -98,15 +98,21 @@ public final class BackupWriter {
 
       // Stage 1 on the caller's thread, so progress callbacks (heartbeats) run where the activity
       // runs.
-      OutputStream sink = toCompressor.out();
-      byte[] buf = new byte[o.chunkBytes()];
+      // The source is read straight into the pipe's chunk buffers, which the compressor hands to
+      // zstd as they are: the plaintext, by far the largest stream, is never copied in the JVM.
+      BoundedPipe.Out sink = toCompressor.out();
       long nextProgress = o.progressEveryBytes();
       try {
-        int n;
-        while ((n = readSource(plaintext, buf)) != -1) {
-          plainSha.update(buf, 0, n);
+        while (true) {
+          byte[] chunk = sink.claim();
+          int n = readChunk(plaintext, chunk);
+          if (n == 0) {
+            sink.unclaim(chunk);
+            break;
+          }
+          plainSha.update(chunk, 0, n);
           plainBytes += n;
-          sink.write(buf, 0, n);
+          sink.send(chunk, n);
           if (o.progress() != null && plainBytes >= nextProgress) {
             o.progress().accept(plainBytes);
             nextProgress = plainBytes + o.progressEveryBytes();
@@ -152,9 +158,21 @@ public final class BackupWriter {
     }
   }
 
-  private static int readSource(InputStream in, byte[] buf) {
+  /**
+   * Fills {@code buf} from the source, or as much of it as the source has left; 0 at its end. Full
+   * chunks keep the compressor's calls into zstd large, as when the pipe gathered small reads.
+   */
+  private static int readChunk(InputStream in, byte[] buf) {
+    int total = 0;
     try {
-      return in.read(buf);
+      while (total < buf.length) {
+        int n = in.read(buf, total, buf.length - total);
+        if (n < 0) {
+          break;
+        }
+        total += n;
+      }
+      return total;
     } catch (IOException | RuntimeException e) {
       throw new SourceReadException(e);
     }
@@ -169,7 +187,7 @@ public final class BackupWriter {
     }
   }
 
-  private static void compress(InputStream in, OutputStream out, WriterOptions o, Failure failure) {
+  private static void compress(BoundedPipe.In in, OutputStream out, WriterOptions o, Failure failure) {
     ZstdOutputStreamNoFinalizer zstd = null;
     try {
       zstd = new ZstdOutputStreamNoFinalizer(out, o.compressionLevel());
@@ -178,10 +196,9 @@ public final class BackupWriter {
       if (o.compressionWorkers() > 0) {
         zstd.setWorkers(o.compressionWorkers());
       }
-      byte[] buf = new byte[o.chunkBytes()];
-      int n;
-      while ((n = in.read(buf)) != -1) {
-        zstd.write(buf, 0, n);
+      BoundedPipe.Chunk chunk;
+      while ((chunk = in.next()) != null) {
+        zstd.write(chunk.buf(), 0, chunk.len());
       }
       zstd.close(); // flushes the frame and closes `out`, which sends the end marker
       zstd = null;

@@ -41,11 +41,11 @@ final class BoundedPipe {
     this.maxBuffers = depth + 2;
   }
 
-  OutputStream out() {
+  Out out() {
     return out;
   }
 
-  InputStream in() {
+  In in() {
     return in;
   }
 
@@ -56,7 +56,8 @@ final class BoundedPipe {
     }
   }
 
-  private record Chunk(byte[] buf, int len) {}
+  /** A filled buffer and how many of its bytes are data. */
+  record Chunk(byte[] buf, int len) {}
 
   private byte[] takeFree() throws IOException {
     byte[] b = free.poll();
@@ -105,7 +106,12 @@ final class BoundedPipe {
     }
   }
 
-  private final class Out extends OutputStream {
+  /**
+   * The producer's end. Besides the stream methods it hands out whole chunk buffers ({@link #claim},
+   * {@link #send(byte[], int)}), so a producer that fills buffers itself (the source reader) moves
+   * a chunk through the pipe without copying it.
+   */
+  final class Out extends OutputStream {
     private byte[] current;
     private int pos;
     private boolean closed;
@@ -138,6 +144,33 @@ final class BoundedPipe {
       }
     }
 
+    /**
+     * A free buffer of {@code chunkBytes} for the caller to fill and pass to {@link #send(byte[],
+     * int)}; blocks while every buffer is in use. Not to be mixed with a partly written chunk.
+     */
+    byte[] claim() throws IOException {
+      if (closed) {
+        throw new IOException(name + ": write after close");
+      }
+      if (current != null) {
+        throw new IllegalStateException(name + ": a partly written chunk is pending");
+      }
+      return takeFree();
+    }
+
+    /** Sends a buffer from {@link #claim} holding {@code len} bytes; the pipe owns it afterwards. */
+    void send(byte[] buf, int len) throws IOException {
+      if (len <= 0 || len > buf.length) {
+        throw new IllegalArgumentException("chunk length " + len);
+      }
+      send(new Chunk(buf, len));
+    }
+
+    /** Returns a claimed buffer that was not sent (the source ended). */
+    void unclaim(byte[] buf) {
+      free.offer(buf);
+    }
+
     private void send(Chunk c) throws IOException {
       try {
         while (true) {
@@ -168,7 +201,11 @@ final class BoundedPipe {
     }
   }
 
-  private final class In extends InputStream {
+  /**
+   * The consumer's end. Besides the stream methods, {@link #next()} hands over whole chunks without
+   * copying them; do not mix the two on one pipe.
+   */
+  final class In extends InputStream {
     private Chunk current;
     private int pos;
     private boolean eof;
@@ -206,6 +243,31 @@ final class BoundedPipe {
       System.arraycopy(current.buf(), pos, b, off, n);
       pos += n;
       return n;
+    }
+
+    /**
+     * The next chunk, or null at the end of the stream. The chunk's buffer is the caller's until the
+     * next call, which recycles it.
+     */
+    Chunk next() throws IOException {
+      if (eof) {
+        return null;
+      }
+      checkFailed();
+      if (current != null) {
+        if (pos != 0) {
+          throw new IllegalStateException(name + ": a partly read chunk is pending");
+        }
+        free.offer(current.buf());
+        current = null;
+      }
+      Chunk c = take();
+      if (c == END) {
+        eof = true;
+        return null;
+      }
+      current = c; // recycled by the next call to next()
+      return c;
     }
 
     private Chunk take() throws IOException {
