@@ -404,7 +404,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
                 .withProgress(b -> hb.beat("compress, encrypt, upload", b, 0, "bytes"), 8 << 20));
       }
       return new BackupManifest(BackupManifest.FORMAT_VERSION, id, "sqlite", request.target().label(), null,
-          source.toString(), request.requestedAt(), clock.instant(), request.tier(), null, "sqlite-backup-api",
+          source.toAbsolutePath().normalize().toString(), request.requestedAt(), clock.instant(), request.tier(), null, "sqlite-backup-api",
           "sqlite-file", tables, List.of(), stored(data, wrapped), null, null, List.of(), Verification.pending(), null,
           null, null, request.labels(), null);
     } catch (IOException e) {

@@ -244,7 +244,30 @@ public final class ManifestStore {
   }
 
   private static boolean matchesName(BackupManifest m, String name) {
+    if ("sqlite".equals(m.kind())) {
+      return sameSqliteFile(m.databaseName(), name);
+    }
     return name.equals(m.databaseName()) || name.equals(m.databaseId())
         || BackupIds.safe(name).equals(BackupIds.safe(m.databaseName() == null ? "" : m.databaseName()));
+  }
+
+  /**
+   * Whether a SQLite backup taken of {@code backedUp} (the path as the worker was given it) is of
+   * {@code name}: the same path once made absolute, or, when {@code name} is a bare file name
+   * ({@code lifeline backups list sqlite app.db}), the same file name.
+   */
+  static boolean sameSqliteFile(String backedUp, String name) {
+    if (backedUp == null) {
+      return false;
+    }
+    if (backedUp.equals(name)) {
+      return true;
+    }
+    java.nio.file.Path a = java.nio.file.Path.of(backedUp).toAbsolutePath().normalize();
+    java.nio.file.Path b = java.nio.file.Path.of(name);
+    if (b.getNameCount() == 1 && !b.isAbsolute()) {
+      return a.getFileName() != null && a.getFileName().toString().equals(name);
+    }
+    return a.equals(b.toAbsolutePath().normalize());
   }
 }

@@ -213,6 +213,15 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     }
   }
 
+  /**
+   * Restores a SQLite file by building the restored copy beside it and renaming it over the target
+   * in one atomic step, so the target path names a complete database at every moment: the original
+   * until the rename, the restored copy after it (never a missing file that the application would
+   * recreate empty, never the restored file next to the original's WAL, which SQLite would replay
+   * into it). Before the rename the original is checkpointed, so its main file holds every
+   * committed transaction, and kept under a second name by a hard link (a copy where links are not
+   * supported) for the undo.
+   */
   private RestoreOutcome restoreSqlite(RestoreRequest request) {
     Heartbeats hb = new Heartbeats();
     BackupManifest m = request.chain().get(request.chain().size() - 1);
@@ -221,28 +230,70 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     Path preserved = target.resolveSibling(target.getFileName() + ".pre-restore-" + safe(request.restoreId()));
     try {
       if (Files.exists(preserved) && !Files.exists(fresh)) {
-        // A previous attempt already swapped: the restore is done.
+        // A previous attempt already renamed the restored copy in: the restore is done.
         return new RestoreOutcome("sqlite-swap", m.totalRows(), 0, null, null, preserved.toString(),
             "restored " + target + " from " + m.backupId() + " (the original is kept as " + preserved + ")");
       }
+      // A previous attempt stopped before its rename: the target is still the original, and
+      // `preserved` (if there) is a link to it or a copy of it that can be made again.
+      Files.deleteIfExists(preserved);
       Files.deleteIfExists(fresh);
       backups.restoreLocally(m, fresh, hb);
       requireCounts(m, fresh, false);
-      hb.beat("swapping the restored file in");
-      if (Files.exists(target)) {
-        Files.move(target, preserved, StandardCopyOption.ATOMIC_MOVE);
-        for (String suffix : List.of("-wal", "-shm", "-journal")) {
-          Path side = target.resolveSibling(target.getFileName() + suffix);
-          if (Files.exists(side)) {
-            Files.move(side, preserved.resolveSibling(preserved.getFileName() + suffix), StandardCopyOption.ATOMIC_MOVE);
-          }
+      settle(fresh); // its own WAL (from read-only checks) is folded in and removed before the rename
+      hb.beat("preserving the original");
+      boolean hadOriginal = Files.exists(target);
+      if (hadOriginal) {
+        try {
+          settle(target);
+        } catch (RuntimeException e) {
+          Files.deleteIfExists(fresh);
+          throw e;
         }
+        keep(target, preserved);
       }
-      Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
-      return new RestoreOutcome("sqlite-swap", m.totalRows(), 0, null, null, preserved.toString(),
-          "restored " + target + " from " + m.backupId() + " by an atomic swap (the original is kept as " + preserved + ")");
+      hb.beat("renaming the restored file over the target");
+      Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return new RestoreOutcome("sqlite-swap", m.totalRows(), 0, null, null, hadOriginal ? preserved.toString() : null,
+          "restored " + target + " from " + m.backupId() + " by an atomic rename"
+              + (hadOriginal ? " (the original is kept as " + preserved + ")" : " (there was no file before)"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Checkpoints {@code db} and closes it, so its main file holds every committed transaction
+   * (a hot journal is rolled back, a WAL folded in), and refuses when another process still has it
+   * open in WAL mode: renaming a file under a live connection would leave that connection writing
+   * to the preserved original, and its WAL beside the restored one.
+   */
+  private static void settle(Path db) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("PRAGMA schema_version"); // reads the header: rolls back a hot journal
+        st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      }
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailureWithCause(db + " cannot be opened to settle it before the restore: "
+          + e.getMessage() + "; nothing was changed", "TargetUnreadable", e);
+    }
+    for (String suffix : List.of("-wal", "-shm", "-journal")) {
+      Path side = db.resolveSibling(db.getFileName() + suffix);
+      if (Files.exists(side)) {
+        throw ApplicationFailure.newFailure(db + " is still open in another process (" + side.getFileName()
+            + " remains after a checkpoint); stop the application that uses it (the step is retried"
+            + " with backoff for about ten minutes); nothing was changed", "TargetInUse");
+      }
+    }
+  }
+
+  /** Keeps {@code file} under the name {@code as}: a hard link, or a copy where links are not supported. */
+  private static void keep(Path file, Path as) throws IOException {
+    try {
+      Files.createLink(as, file);
+    } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+      Files.copy(file, as, StandardCopyOption.COPY_ATTRIBUTES);
     }
   }
 
@@ -262,11 +313,12 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         }
         Path undone = t.resolveSibling(t.getFileName() + ".undone-" + clock.millis());
         if (Files.exists(t)) {
-          Files.move(t, undone, StandardCopyOption.ATOMIC_MOVE);
+          settle(t);
+          keep(t, undone);
         }
-        Files.move(p, t, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(p, t, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return new RestoreOutcome("sqlite-swap", 0, 0, null, null, null,
-            "put the original " + t + " back (the restored file is kept as " + undone + ")");
+            "put the original " + t + " back by an atomic rename (the restored file is kept as " + undone + ")");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

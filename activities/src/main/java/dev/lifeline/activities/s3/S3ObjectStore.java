@@ -766,8 +766,16 @@ public final class S3ObjectStore implements ObjectStore {
   // ---------------------------------------------------------------- helpers
 
   private ObjectStoreException map(String operation, String key, SdkException e) {
+    if (e instanceof NoSuchBucketException
+        || (e instanceof S3Exception nb && nb.awsErrorDetails() != null
+            && "NoSuchBucket".equals(nb.awsErrorDetails().errorCode()))) {
+      return new ObjectStoreException(
+          operation + " failed: NoSuchBucket: the bucket does not exist at "
+              + (options.endpoint() == null ? "the default AWS endpoint" : options.endpoint())
+              + "; check the bucket name (BACKUP_R2_BUCKET) and the endpoint",
+          bucket, key, 404, false, e);
+    }
     if (e instanceof NoSuchKeyException
-        || e instanceof NoSuchBucketException
         || (e instanceof S3Exception s && s.statusCode() == 404 && !isNoSuchUpload(s))) {
       return new ObjectNotFoundException(bucket, key, e);
     }

@@ -61,6 +61,6 @@ public final class BackupIds {
 
   /** The prefix under which all backups of {@code kind}/{@code name} live. */
   public static String prefix(String kind, String name) {
-    return "backups/" + kind + "/" + safe(name) + "/";
+    return "backups/" + kind + "/" + ("sqlite".equals(kind) ? name(Target.sqlite(name)) : safe(name)) + "/";
   }
 }
